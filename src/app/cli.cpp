@@ -1,5 +1,104 @@
+// The `vswap` command line: CLI11 subcommands dispatching to src/app/cmd_*.cpp.
 #include "app/cli.hpp"
 
+#include <exception>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <vswap/error.hpp>
+#include <vswap/version.hpp>
+
+#include "app/commands.hpp"
+
 namespace vswap::app {
-int main(int, char**) { return 0; }
+namespace {
+
+void add_common(CLI::App& sub, CommonArgs& args, const std::string& output_help) {
+  sub.add_option("config", args.config, "Run configuration (TOML, see configs/)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  sub.add_option("--set", args.overrides,
+                 "Override a config value, e.g. --set numerics.dt=0.005 (repeatable)")
+      ->type_name("KEY=VALUE")
+      ->allow_extra_args(false);
+  sub.add_option("-o,--output", args.output, output_help)->type_name("FILE");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{fmt::format(
+      "vswap {} - stochastic velocity-swap gases coupled to a frozen bath, and the Burgers\n"
+      "hydrodynamics predicted for them (Lisiak, Lebek, Panfil). Exit codes: 0 success,\n"
+      "2 bad input (nothing written), 1 internal error.",
+      vswap::version)};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", fmt::format("vswap {} ({})", vswap::version,
+                                                vswap::git_commit));
+
+  TheoryArgs theory;
+  auto* theory_cmd = app.add_subcommand(
+      "theory", "Transport coefficients u(rho), u'(rho), D(rho) and stationary states (HDF5 or CSV)");
+  add_common(*theory_cmd, theory.common, "HDF5 output (default: theory.h5)");
+  theory_cmd->add_option("--rho", theory.rho_list, "Comma-separated densities for --csv")
+      ->type_name("LIST");
+  theory_cmd->add_flag("--csv", theory.csv,
+                       "Print the CSV table rho,u,du_drho,D on stdout instead of writing HDF5");
+
+  BurgersArgs burgers;
+  auto* burgers_cmd = app.add_subcommand(
+      "burgers", "Solve the Burgers equation (2) from the configured initial profile");
+  add_common(*burgers_cmd, burgers.common, "HDF5 output (default: burgers.h5)");
+  burgers_cmd->add_option("--cells", burgers.cells, "Solver cells (default: automatic)")
+      ->check(CLI::NonNegativeNumber);
+
+  RunArgs run;
+  auto* run_cmd = app.add_subcommand(
+      "run", "Monte Carlo run with its hydrodynamic prediction and chi^2 comparison (HDF5)");
+  add_common(*run_cmd, run.common, "HDF5 output (default: run.h5)");
+  run_cmd->add_option("--backend", run.backend, "auto | cpu | cuda (overrides numerics.backend)")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  run_cmd->add_option("--threads", run.threads, "CPU threads (default: all cores)")
+      ->check(CLI::NonNegativeNumber);
+  run_cmd->add_flag("--check-steps", run.check_steps,
+                    "Check particle number and the Pauli invariant after every step (slow)");
+  run_cmd->add_flag("-q,--quiet", run.quiet, "No progress output");
+  run_cmd->add_option("--shard", run.shard, "Run only block I of N of the realizations")
+      ->type_name("I/N");
+
+  MergeArgs merge;
+  auto* merge_cmd = app.add_subcommand("merge", "Merge shard files into one run file");
+  merge_cmd->add_option("output", merge.output, "Merged output file")->required();
+  merge_cmd->add_option("inputs", merge.inputs, "Shard files")->required()->expected(1, -1);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  }
+
+  try {
+    if (*theory_cmd) return theory_command(theory);
+    if (*burgers_cmd) return burgers_command(burgers);
+    if (*run_cmd) return run_command(run);
+    if (*merge_cmd) return merge_command(merge);
+  } catch (const InputError& e) {
+    std::cerr << "vswap: error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "vswap: internal error: " << e.what() << "\n";
+    return 1;
+  }
+  return 1;
+}
+
 }  // namespace vswap::app

@@ -1,0 +1,84 @@
+// `vswap theory`: u(rho), u'(rho), D(rho) and the stationary states for the configured bath.
+#include <cstdio>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include <vswap/error.hpp>
+#include <vswap/theory/stationary.hpp>
+
+#include "app/commands.hpp"
+#include "app/config_io.hpp"
+#include "app/predictions.hpp"
+
+namespace vswap::app {
+namespace {
+
+std::vector<theory::TransportCoefficients> at_densities(const theory::DiscreteBath& bath,
+                                                        Statistics statistics, double gamma,
+                                                        const std::vector<double>& rho) {
+  std::vector<theory::TransportCoefficients> out;
+  for (double r : rho) out.push_back(theory::transport_coefficients(bath, statistics, r, gamma));
+  return out;
+}
+
+}  // namespace
+
+int theory_command(const TheoryArgs& args) {
+  const Config cfg = load_config(args.common.config, args.common.overrides);
+  const auto bath_state = theory::BathState::from_config(cfg.bath);
+  const auto bath = theory::discretise(bath_state);
+  const Statistics stats = cfg.system.statistics;
+  const double gamma = cfg.collisions.gamma;
+
+  std::vector<double> densities;
+  if (!args.rho_list.empty()) {
+    densities = parse_number_list(args.rho_list, "--rho");
+    for (double r : densities) {
+      if (r < 0) throw InputError("--rho", fmt::format("densities must be >= 0, got {}", r));
+    }
+  }
+  auto table_for = [&](Statistics s) {
+    return densities.empty() ? coefficients(bath, cfg, s) : at_densities(bath, s, gamma, densities);
+  };
+
+  if (args.csv) {
+    std::string text = "rho,u,du_drho,D\n";
+    for (const auto& c : table_for(stats)) {
+      text += fmt::format("{},{},{},{}\n", c.rho, c.u, c.du_drho, c.D);
+    }
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return 0;
+  }
+
+  const auto table = table_for(stats);
+  H5Writer out(output_path(args.common.output, "theory.h5"));
+  write_provenance(out, cfg, "theory");
+  write_bath(out, bath);
+  write_coefficients(out, "/theory/coefficients", table);
+  out.attribute("/theory/coefficients", "statistics", std::string(to_string(stats)));
+  out.attribute("/theory", "gamma", gamma);
+  for (Statistics s : {Statistics::classical, Statistics::fermi}) {
+    write_coefficients(out, fmt::format("/theory/{}/coefficients", to_string(s)),
+                       s == stats ? table : table_for(s));
+  }
+  // Stationary states (20)/(40) at the table's densities, on the bath quadrature.
+  std::vector<double> rho, A, rho_p;
+  for (const auto& c : table) {
+    const auto st = theory::stationary_state(bath, stats, c.rho);
+    rho.push_back(c.rho);
+    A.push_back(st.A);
+    rho_p.insert(rho_p.end(), st.rho_p.data(), st.rho_p.data() + st.rho_p.size());
+  }
+  const auto& l = bath.grid.lambda;
+  out.write("/theory/stationary/density", rho);
+  out.write("/theory/stationary/A", A);
+  out.write("/theory/stationary/lambda", std::vector<double>(l.data(), l.data() + l.size()));
+  out.write("/theory/stationary/rho_p", rho_p, {rho.size(), static_cast<std::uint64_t>(l.size())});
+  out.commit();
+  std::cout << fmt::format("vswap theory: {} densities, {} statistics -> {}\n", table.size(),
+                           to_string(stats), out.path());
+  return 0;
+}
+
+}  // namespace vswap::app

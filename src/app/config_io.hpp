@@ -1,0 +1,22 @@
+#pragma once
+/// @brief Reading and validating the TOML run configuration (SPEC section 5).
+///
+/// Every key is checked: unknown keys, wrong types and out-of-range values raise
+/// `vswap::InputError` naming the key (`section.key`) and the allowed range.
+
+#include <string>
+#include <vector>
+
+#include <vswap/config.hpp>
+
+namespace vswap::app {
+
+/// Loads `path`, applies `overrides` ("key.path=value", TOML value syntax; bare words are
+/// strings), validates and returns the config. Throws InputError on any problem.
+Config load_config(const std::string& path, const std::vector<std::string>& overrides = {});
+
+/// Same, from TOML text (for tests and tools); `origin` names it in messages.
+Config parse_config(const std::string& toml_text, const std::vector<std::string>& overrides = {},
+                    const std::string& origin = "<string>");
+
+}  // namespace vswap::app

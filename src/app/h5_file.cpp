@@ -1,0 +1,186 @@
+#include "app/h5_file.hpp"
+
+#include <hdf5.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include <vswap/error.hpp>
+
+namespace vswap::app {
+namespace {
+
+/// Throws when an HDF5 call returned a negative id/status.
+hid_t checked(hid_t id, const std::string& what) {
+  if (id < 0) throw std::runtime_error("HDF5 error: " + what);
+  return id;
+}
+
+/// Closes an HDF5 id at scope exit.
+struct Handle {
+  hid_t id;
+  herr_t (*close)(hid_t);
+  ~Handle() {
+    if (id >= 0) close(id);
+  }
+};
+
+void silence_hdf5() {
+  static const bool done = [] {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    return true;
+  }();
+  (void)done;
+}
+
+hid_t open_object(hid_t file, const std::string& object) {
+  return checked(H5Oopen(file, object.c_str(), H5P_DEFAULT), "open " + object);
+}
+
+void write_attribute(hid_t file, const std::string& object, const std::string& name,
+                     hid_t mem_type, hid_t file_type, const void* value) {
+  Handle obj{open_object(file, object), H5Oclose};
+  Handle space{checked(H5Screate(H5S_SCALAR), "scalar space"), H5Sclose};
+  if (H5Aexists(obj.id, name.c_str()) > 0) H5Adelete(obj.id, name.c_str());
+  Handle attr{checked(H5Acreate2(obj.id, name.c_str(), file_type, space.id, H5P_DEFAULT,
+                                 H5P_DEFAULT),
+                      "create attribute " + name),
+              H5Aclose};
+  checked(H5Awrite(attr.id, mem_type, value), "write attribute " + name);
+}
+
+}  // namespace
+
+H5Writer::H5Writer(std::string path) : path_(std::move(path)) {
+  silence_hdf5();
+  tmp_path_ = fmt::format("{}.tmp.{}", path_, static_cast<long>(getpid()));
+  file_ = H5Fcreate(tmp_path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  if (file_ < 0) {
+    throw InputError("-o", fmt::format("cannot create the output file {} (is the directory "
+                                       "writable?)",
+                                       path_));
+  }
+}
+
+H5Writer::~H5Writer() {
+  if (file_ >= 0) {
+    H5Fclose(static_cast<hid_t>(file_));
+    std::remove(tmp_path_.c_str());
+  }
+}
+
+void H5Writer::write(const std::string& name, const std::vector<double>& data,
+                     const std::vector<std::uint64_t>& shape) {
+  std::vector<hsize_t> dims(shape.begin(), shape.end());
+  Handle lcpl{H5Pcreate(H5P_LINK_CREATE), H5Pclose};
+  H5Pset_create_intermediate_group(lcpl.id, 1);
+  Handle space{checked(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
+                       "dataspace for " + name),
+               H5Sclose};
+  Handle set{checked(H5Dcreate2(file_, name.c_str(), H5T_IEEE_F64LE, space.id, lcpl.id,
+                                H5P_DEFAULT, H5P_DEFAULT),
+                     "create dataset " + name),
+             H5Dclose};
+  if (!data.empty()) {
+    checked(H5Dwrite(set.id, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()),
+            "write dataset " + name);
+  }
+}
+
+void H5Writer::write_int(const std::string& name, const std::vector<std::int64_t>& data,
+                         const std::vector<std::uint64_t>& shape) {
+  std::vector<hsize_t> dims(shape.begin(), shape.end());
+  Handle lcpl{H5Pcreate(H5P_LINK_CREATE), H5Pclose};
+  H5Pset_create_intermediate_group(lcpl.id, 1);
+  Handle space{checked(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
+                       "dataspace for " + name),
+               H5Sclose};
+  Handle set{checked(H5Dcreate2(file_, name.c_str(), H5T_STD_I64LE, space.id, lcpl.id,
+                                H5P_DEFAULT, H5P_DEFAULT),
+                     "create dataset " + name),
+             H5Dclose};
+  if (!data.empty()) {
+    checked(H5Dwrite(set.id, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()),
+            "write dataset " + name);
+  }
+}
+
+void H5Writer::attribute(const std::string& object, const std::string& name,
+                         const std::string& value) {
+  Handle type{H5Tcopy(H5T_C_S1), H5Tclose};
+  H5Tset_size(type.id, value.size() + 1);
+  H5Tset_cset(type.id, H5T_CSET_UTF8);
+  write_attribute(file_, object, name, type.id, type.id, value.c_str());
+}
+
+void H5Writer::attribute(const std::string& object, const std::string& name, double value) {
+  write_attribute(file_, object, name, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, &value);
+}
+
+void H5Writer::attribute(const std::string& object, const std::string& name, std::int64_t value) {
+  write_attribute(file_, object, name, H5T_NATIVE_INT64, H5T_STD_I64LE, &value);
+}
+
+void H5Writer::attribute(const std::string& object, const std::string& name,
+                         const std::vector<std::string>& values) {
+  std::string joined;
+  for (const auto& v : values) joined += (joined.empty() ? "" : ",") + v;
+  attribute(object, name, joined);
+}
+
+void H5Writer::commit() {
+  if (file_ < 0) throw std::logic_error("H5Writer::commit called twice");
+  H5Fflush(static_cast<hid_t>(file_), H5F_SCOPE_GLOBAL);
+  const herr_t closed = H5Fclose(static_cast<hid_t>(file_));
+  file_ = -1;
+  if (closed < 0 || std::rename(tmp_path_.c_str(), path_.c_str()) != 0) {
+    std::remove(tmp_path_.c_str());
+    throw std::runtime_error("cannot finish the output file " + path_);
+  }
+}
+
+std::vector<double> h5_read(const std::string& file, const std::string& name,
+                            std::vector<std::uint64_t>* shape) {
+  silence_hdf5();
+  Handle f{H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose};
+  if (f.id < 0) throw InputError(file, "cannot open as HDF5");
+  Handle set{H5Dopen2(f.id, name.c_str(), H5P_DEFAULT), H5Dclose};
+  if (set.id < 0) throw InputError(file, "has no dataset " + name);
+  Handle space{H5Dget_space(set.id), H5Sclose};
+  const int rank = H5Sget_simple_extent_ndims(space.id);
+  std::vector<hsize_t> dims(static_cast<std::size_t>(rank > 0 ? rank : 0));
+  H5Sget_simple_extent_dims(space.id, dims.data(), nullptr);
+  std::size_t count = 1;
+  for (auto d : dims) count *= d;
+  std::vector<double> data(count);
+  if (count > 0) {
+    checked(H5Dread(set.id, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()),
+            "read " + name);
+  }
+  if (shape) shape->assign(dims.begin(), dims.end());
+  return data;
+}
+
+std::string h5_read_attribute(const std::string& file, const std::string& object,
+                              const std::string& name) {
+  silence_hdf5();
+  Handle f{H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose};
+  if (f.id < 0) throw InputError(file, "cannot open as HDF5");
+  Handle obj{H5Oopen(f.id, object.c_str(), H5P_DEFAULT), H5Oclose};
+  if (obj.id < 0) throw InputError(file, "has no object " + object);
+  Handle attr{H5Aopen(obj.id, name.c_str(), H5P_DEFAULT), H5Aclose};
+  if (attr.id < 0) throw InputError(file, "has no attribute " + name + " on " + object);
+  Handle type{H5Aget_type(attr.id), H5Tclose};
+  const std::size_t size = H5Tget_size(type.id);
+  std::string value(size, '\0');
+  Handle mem{H5Tcopy(H5T_C_S1), H5Tclose};
+  H5Tset_size(mem.id, size);
+  checked(H5Aread(attr.id, mem.id, value.data()), "read attribute " + name);
+  while (!value.empty() && value.back() == '\0') value.pop_back();
+  return value;
+}
+
+}  // namespace vswap::app

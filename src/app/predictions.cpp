@@ -1,0 +1,107 @@
+#include "app/predictions.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include <vswap/error.hpp>
+#include <vswap/version.hpp>
+
+namespace vswap::app {
+
+std::vector<theory::TransportCoefficients> coefficients(const theory::DiscreteBath& bath,
+                                                        const Config& cfg, Statistics statistics) {
+  return theory::coefficient_table(bath, statistics, cfg.theory.rho_min, cfg.theory.rho_max,
+                                   static_cast<int>(cfg.theory.points), cfg.collisions.gamma);
+}
+
+void write_coefficients(H5Writer& out, const std::string& name,
+                        const std::vector<theory::TransportCoefficients>& table) {
+  std::vector<double> data;
+  data.reserve(table.size() * 4);
+  for (const auto& c : table) {
+    data.insert(data.end(), {c.rho, c.u, c.du_drho, c.D});
+  }
+  out.write(name, data, {table.size(), 4});
+  out.attribute(name, "columns", std::string("rho,u,du_drho,D"));
+}
+
+void write_bath(H5Writer& out, const theory::DiscreteBath& bath) {
+  const auto& l = bath.grid.lambda;
+  out.write("/bath/lambda", std::vector<double>(l.data(), l.data() + l.size()));
+  out.write("/bath/rho_b", std::vector<double>(bath.rho_b.data(), bath.rho_b.data() + l.size()));
+  out.attribute("/bath", "density", bath.density);
+}
+
+Eigen::VectorXd initial_profile(const Config& cfg, int bins) {
+  const auto& s = cfg.system;
+  if (s.profile == Profile::uniform) {
+    return Eigen::VectorXd::Constant(bins, static_cast<double>(s.particles) / s.length);
+  }
+  return theory::gaussian_bin_averages(static_cast<double>(s.particles), s.length, s.width, bins);
+}
+
+theory::BurgersSolution burgers_prediction(const theory::DiscreteBath& bath, const Config& cfg,
+                                           int cells) {
+  const auto& s = cfg.system;
+  // The solver grid: a multiple of the output bins fine enough for the profile.
+  const int bins = static_cast<int>(cfg.numerics.bins);
+  theory::BurgersOptions options;
+  options.cells = cells;
+  const int grid = cells > 0 ? cells : bins * std::max(1, static_cast<int>(std::ceil(256.0 / bins)));
+  const Eigen::VectorXd rho0 = initial_profile(cfg, grid);
+  // Tabulate u, D over [rho_min, rho_max], extended to cover the initial peak with margin.
+  const double peak = rho0.maxCoeff();
+  Config table_cfg = cfg;
+  table_cfg.theory.rho_min = 0.0;
+  table_cfg.theory.rho_max = std::max(cfg.theory.rho_max, 1.05 * peak);
+  const auto table = coefficients(bath, table_cfg, s.statistics);
+  std::vector<double> rho, u, D;
+  for (const auto& c : table) {
+    rho.push_back(c.rho);
+    u.push_back(c.u);
+    D.push_back(c.D);
+  }
+  options.cells = grid;
+  return theory::solve_burgers(theory::TransportTable(rho, u, D), s.length, rho0,
+                               cfg.numerics.times, bins, options);
+}
+
+void write_provenance(H5Writer& out, const Config& cfg, const std::string& command) {
+  out.attribute("/", "config", cfg.toml_text);
+  out.attribute("/", "config_path", cfg.source_path);
+  out.attribute("/", "command", command);
+  out.attribute("/", "version", std::string(vswap::version));
+  out.attribute("/", "git_commit", std::string(vswap::git_commit));
+  out.attribute("/", "seed", static_cast<std::int64_t>(cfg.numerics.seed));
+  out.attribute("/", "statistics", std::string(to_string(cfg.system.statistics)));
+}
+
+std::string output_path(const std::string& requested, const std::string& fallback) {
+  return requested.empty() ? fallback : requested;
+}
+
+std::vector<double> parse_number_list(const std::string& text, const std::string& what) {
+  std::vector<double> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t end = std::min(text.find(',', start), text.size());
+    const std::string item = text.substr(start, end - start);
+    std::size_t used = 0;
+    double v = 0;
+    try {
+      v = std::stod(item, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (item.empty() || used != item.size() || !std::isfinite(v)) {
+      throw InputError(what, fmt::format("\"{}\" is not a number", item));
+    }
+    out.push_back(v);
+    start = end + 1;
+  }
+  return out;
+}
+
+}  // namespace vswap::app

@@ -1,0 +1,43 @@
+#pragma once
+/// @brief The hydrodynamic predictions a config implies, shared by `theory`, `burgers`, `run`.
+
+#include <string>
+#include <vector>
+
+#include <Eigen/Dense>
+
+#include <vswap/config.hpp>
+#include <vswap/theory/bath_state.hpp>
+#include <vswap/theory/burgers.hpp>
+#include <vswap/theory/transport.hpp>
+
+#include "app/h5_file.hpp"
+
+namespace vswap::app {
+
+/// u, u', D on the config's [rho_min, rho_max] grid (theory.points densities).
+std::vector<theory::TransportCoefficients> coefficients(const theory::DiscreteBath& bath,
+                                                        const Config& cfg, Statistics statistics);
+
+/// Writes a coefficient table as an (P x 4) dataset with a `columns` attribute.
+void write_coefficients(H5Writer& out, const std::string& name,
+                        const std::vector<theory::TransportCoefficients>& table);
+
+/// Writes /bath/lambda and /bath/rho_b on the bath's own quadrature.
+void write_bath(H5Writer& out, const theory::DiscreteBath& bath);
+
+/// Initial density as bin averages over `bins` equal bins of the ring.
+Eigen::VectorXd initial_profile(const Config& cfg, int bins);
+
+/// Solves (2) from the configured profile, with coefficients tabulated on `bath` and
+/// extended up to the profile's peak density if needed; output on numerics.bins bins.
+theory::BurgersSolution burgers_prediction(const theory::DiscreteBath& bath, const Config& cfg,
+                                           int cells = 0);
+
+/// Writes the root attributes every output carries (config, version, commit, ...).
+void write_provenance(H5Writer& out, const Config& cfg, const std::string& command);
+
+/// The output file: -o if given, else `fallback`.
+std::string output_path(const std::string& requested, const std::string& fallback);
+
+}  // namespace vswap::app
