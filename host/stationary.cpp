@@ -1,0 +1,129 @@
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vswap/error.hpp>
+#include <vswap/theory/stationary.hpp>
+
+namespace vswap::theory {
+namespace {
+
+constexpr double kTwoPi = 6.283185307179586476925286766559005768;
+constexpr double kEps = std::numeric_limits<double>::epsilon();
+
+/// rho(A) - rho and (h0|h0)_st = -d rho / d log A for the fermion state (40).
+struct DensityAtA {
+  double excess, h0h0;
+};
+
+DensityAtA density_at(const DiscreteBath& bath, double A, double rho) {
+  double density = 0.0, h0h0 = 0.0;
+  for (Eigen::Index i = 0; i < bath.rho_b.size(); ++i) {
+    const double rb = bath.rho_b[i];
+    const double rho_st = rb / (kTwoPi * (rb + A));  // (40)
+    const double hole = A / (rb + A);
+    density += bath.grid.weight[i] * rho_st;
+    h0h0 += bath.grid.weight[i] * rho_st * hole;  // (86)
+  }
+  return {density - rho, h0h0};
+}
+
+}  // namespace
+
+FugacitySolution solve_fugacity(const DiscreteBath& bath, double rho, double A_guess) {
+  VSWAP_EXPECTS(std::isfinite(rho) && rho > 0.0, "the fermion density must be finite and > 0");
+  double pauli_limit = 0.0;
+  for (Eigen::Index i = 0; i < bath.rho_b.size(); ++i)
+    if (bath.rho_b[i] > 0.0) pauli_limit += bath.grid.weight[i] / kTwoPi;
+  VSWAP_EXPECTS(rho < pauli_limit * (1.0 - 1e-12),
+                "density " + std::to_string(rho) + " reaches the Pauli limit " +
+                    std::to_string(pauli_limit) + " of the bath's velocity grid");
+
+  // Work in x = log A: rho(A) is smooth and monotone there over many decades.
+  // rho(A) < rho_bath / (2 pi A), so x_upper = log(rho_bath / (2 pi rho)) has rho(A) <= rho.
+  const double x_upper = std::log(bath.density / (kTwoPi * rho));
+  double x = A_guess > 0.0 ? std::log(A_guess) : x_upper;
+  DensityAtA f = density_at(bath, std::exp(x), rho);
+  double lo = -std::numeric_limits<double>::infinity();  // excess > 0 at lo
+  double hi = std::numeric_limits<double>::infinity();   // excess <= 0 at hi
+  // Expand from the guess in doubling steps until the root is bracketed.
+  for (double step = 1.0;; step *= 2.0) {
+    if (f.excess > 0.0) {
+      lo = x;
+      if (std::isfinite(hi)) break;
+      x = std::min(x + step, x_upper);
+    } else {
+      hi = x;
+      if (std::isfinite(lo)) break;
+      x -= step;
+      VSWAP_EXPECTS(x > -700.0,
+                    "no fugacity found down to A = 1e-304 (density too close to "
+                    "the Pauli limit)");
+    }
+    f = density_at(bath, std::exp(x), rho);
+  }
+  // Safeguarded Newton: d excess / dx = -(h0|h0)_st; bisect when Newton leaves the bracket.
+  int iterations = 0;
+  x = f.excess > 0.0 ? lo : hi;
+  for (; iterations < 200; ++iterations) {
+    if (std::abs(f.excess) <= 2.0 * kEps * rho) break;
+    if (f.excess > 0.0)
+      lo = x;
+    else
+      hi = x;
+    double next = x + f.excess / f.h0h0;
+    if (!(next > lo && next < hi) || f.h0h0 <= 0.0) next = 0.5 * (lo + hi);
+    const bool converged = std::abs(next - x) <= 4.0 * kEps * std::max(1.0, std::abs(x));
+    x = next;
+    f = density_at(bath, std::exp(x), rho);
+    if (converged || hi - lo <= 4.0 * kEps * std::max(1.0, std::abs(x))) break;
+  }
+  return {std::exp(x), f.excess, iterations};
+}
+
+double fugacity(const DiscreteBath& bath, Statistics statistics, double rho) {
+  if (statistics == Statistics::classical) return bath.density / rho;
+  return solve_fugacity(bath, rho).A;
+}
+
+StationaryState stationary_state(const DiscreteBath& bath, Statistics statistics, double rho,
+                                 double A_guess) {
+  VSWAP_EXPECTS(std::isfinite(rho) && rho >= 0.0, "the density must be finite and >= 0");
+  const Eigen::Index size = bath.rho_b.size();
+  StationaryState state{Eigen::VectorXd::Zero(size),
+                        Eigen::VectorXd::Zero(size),
+                        rho,
+                        std::numeric_limits<double>::infinity(),
+                        chi(statistics),
+                        Eigen::VectorXd::Ones(size),
+                        0.0};
+  if (rho == 0.0) return state;
+  if (statistics == Statistics::classical) {
+    state.rho_p = (rho / bath.density) * bath.rho_b;  // (20)
+    state.A = bath.density / rho;
+  } else {
+    const FugacitySolution root = solve_fugacity(bath, rho, A_guess);
+    state.A = root.A;
+    for (Eigen::Index i = 0; i < size; ++i) {
+      const double rb = bath.rho_b[i];
+      state.rho_p[i] = rb / (kTwoPi * (rb + root.A));  // (40)
+      state.hole[i] = root.A / (rb + root.A);
+    }
+  }
+  state.n = kTwoPi * state.rho_p;
+  state.residual = bath.grid.integrate(state.rho_p) - rho;
+  return state;
+}
+
+double st_product(const DiscreteBath& bath, const StationaryState& state,
+                  const Eigen::VectorXd& phi_psi) {
+  return (bath.grid.weight.array() * state.rho_p.array() * state.hole.array() * phi_psi.array())
+      .sum();
+}
+
+Eigen::VectorXd drho_st_drho(const DiscreteBath& bath, const StationaryState& state) {
+  if (state.density == 0.0) return bath.rho_b / bath.density;  // rho -> 0: both are (20)
+  const double h0h0 = st_product(bath, state, Eigen::VectorXd::Ones(bath.rho_b.size()));
+  return (state.rho_p.array() * state.hole.array()).matrix() / h0h0;  // (87)
+}
+
+}  // namespace vswap::theory

@@ -1,0 +1,51 @@
+#pragma once
+/// @brief Stationary states of the kinetic equations: (20) classical, (40) fermions with
+/// the fugacity-like constant A(rho) fixed by integral rho_st = rho, and d rho_st / d rho (87).
+
+#include <vswap/config.hpp>
+#include <vswap/theory/bath_state.hpp>
+
+namespace vswap::theory {
+
+/// rho_st on the bath's grid at density rho.
+struct StationaryState {
+  Eigen::VectorXd rho_p;  ///< rho_p^st(lambda_i)
+  Eigen::VectorXd n;      ///< occupation n = 2 pi rho_p
+  double density;         ///< rho = sum w rho_p (requested)
+  double A;               ///< (40); classical: rho_bath / rho (infinite at rho = 0)
+  int chi;                ///< 0 classical, 1 fermions
+  Eigen::VectorXd hole;   ///< 1 - chi n = A / (rho_b + A), computed without cancellation
+  double residual;        ///< sum w rho_p - rho
+};
+
+/// The bracketed root of sum w rho_st(A) = rho (fermions).
+struct FugacitySolution {
+  double A;
+  double residual;  ///< sum w rho_st(A) - rho
+  int iterations;
+};
+
+/// A(rho) of (40) for fermions: safeguarded Newton in log A inside a bracket found from
+/// `A_guess` (<= 0: the bound rho_bath / (2 pi rho), which always lies above the root). The
+/// density is monotone decreasing in A, d rho / d log A = -(h0|h0)_st (85), so the root is
+/// unique. Throws std::invalid_argument if rho reaches the grid's Pauli limit
+/// sum_{rho_b > 0} w / (2 pi).
+FugacitySolution solve_fugacity(const DiscreteBath& bath, double rho, double A_guess = 0.0);
+
+/// A(rho) of (40); classical: irrelevant, returns rho_bath / rho.
+double fugacity(const DiscreteBath& bath, Statistics statistics, double rho);
+
+/// (20) classical, (40) fermions at density rho >= 0. `A_guess` warm-starts the fermion root
+/// finder (e.g. the previous density's A in a table).
+StationaryState stationary_state(const DiscreteBath& bath, Statistics statistics, double rho,
+                                 double A_guess = 0.0);
+
+/// (87): d rho_st / d rho = rho_st (1 - chi n_st) / (h0|h0)_st; at rho = 0 its limit
+/// rho_b / rho_bath (both statistics).
+Eigen::VectorXd drho_st_drho(const DiscreteBath& bath, const StationaryState& state);
+
+/// (86): (phi|psi)_st = sum w rho_st (1 - chi n_st) phi psi, with phi psi given as one vector.
+double st_product(const DiscreteBath& bath, const StationaryState& state,
+                  const Eigen::VectorXd& phi_psi);
+
+}  // namespace vswap::theory
