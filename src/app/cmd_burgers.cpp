@@ -21,11 +21,9 @@ int burgers_command(const BurgersArgs& args) {
   out.write("/times", solution.times);
   const auto& x = solution.x;
   out.write("/density/x", std::vector<double>(x.data(), x.data() + x.size()));
-  // Row-major (times x bins) copy of the Eigen matrix.
-  const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> rows =
-      solution.density;
-  out.write("/theory/density", std::vector<double>(rows.data(), rows.data() + rows.size()),
-            {static_cast<std::uint64_t>(rows.rows()), static_cast<std::uint64_t>(rows.cols())});
+  out.write("/theory/density", row_major(solution.density),
+            {static_cast<std::uint64_t>(solution.density.rows()),
+             static_cast<std::uint64_t>(solution.density.cols())});
   out.attribute("/theory/density", "solver_cells", static_cast<std::int64_t>(solution.cells));
   out.attribute("/theory/density", "mass_drift", solution.mass_drift);
   out.attribute("/theory/density", "error_estimate", solution.error_estimate);

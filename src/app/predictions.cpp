@@ -105,3 +105,49 @@ std::vector<double> parse_number_list(const std::string& text, const std::string
 }
 
 }  // namespace vswap::app
+
+namespace vswap::app {
+
+double mass_weighted_density(const Config& cfg) {
+  const Eigen::VectorXd rho = initial_profile(cfg, 4096);
+  return rho.squaredNorm() / rho.sum();
+}
+
+theory::BurgersSolution linear_diffusion_prediction(const theory::DiscreteBath& bath,
+                                                    const Config& cfg, double rho0, int cells) {
+  const auto c =
+      theory::transport_coefficients(bath, cfg.system.statistics, rho0, cfg.collisions.gamma);
+  const Eigen::VectorXd initial = initial_profile(cfg, cells);
+  const double top = 2.0 * initial.maxCoeff() + 1.0;
+  const theory::TransportTable frozen({0.0, 0.5 * top, top}, {c.u, c.u, c.u}, {c.D, c.D, c.D});
+  theory::BurgersOptions options;
+  options.cells = cells;
+  return theory::solve_burgers(frozen, cfg.system.length, initial, cfg.numerics.times,
+                               static_cast<int>(cfg.numerics.bins), options);
+}
+
+std::vector<double> chi2_per_dof(const std::vector<double>& mean, const std::vector<double>& err,
+                                 const std::vector<double>& theory, std::size_t rows,
+                                 std::size_t cols, std::vector<std::int64_t>& dof) {
+  std::vector<double> out(rows, 0.0);
+  dof.assign(rows, 0);
+  for (std::size_t i = 0; i < rows; ++i) {
+    double sum = 0;
+    for (std::size_t j = 0; j < cols; ++j) {
+      const std::size_t k = i * cols + j;
+      if (!(err[k] > 0)) continue;
+      const double z = (mean[k] - theory[k]) / err[k];
+      sum += z * z;
+      ++dof[i];
+    }
+    out[i] = dof[i] > 0 ? sum / static_cast<double>(dof[i]) : 0.0;
+  }
+  return out;
+}
+
+std::vector<double> row_major(const Eigen::MatrixXd& m) {
+  const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> r = m;
+  return std::vector<double>(r.data(), r.data() + r.size());
+}
+
+}  // namespace vswap::app

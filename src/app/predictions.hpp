@@ -41,3 +41,25 @@ void write_provenance(H5Writer& out, const Config& cfg, const std::string& comma
 std::string output_path(const std::string& requested, const std::string& fallback);
 
 }  // namespace vswap::app
+
+namespace vswap::app {
+
+/// The boosted linear diffusion equation: (2) with u, D frozen at their values at rho0.
+theory::BurgersSolution linear_diffusion_prediction(const theory::DiscreteBath& bath,
+                                                    const Config& cfg, double rho0, int cells);
+
+/// The density a typical particle sees initially: int rho^2 dx / int rho dx (rho0 of the
+/// linearised comparison).
+double mass_weighted_density(const Config& cfg);
+
+/// chi^2 per degree of freedom of each row (time) of `mean` +- `stderr` against `theory`
+/// (row-major rows x cols). Bins with zero standard error carry no information and are
+/// left out of the degrees of freedom, which are returned in `dof`.
+std::vector<double> chi2_per_dof(const std::vector<double>& mean, const std::vector<double>& err,
+                                 const std::vector<double>& theory, std::size_t rows,
+                                 std::size_t cols, std::vector<std::int64_t>& dof);
+
+/// Row-major copy of an Eigen matrix.
+std::vector<double> row_major(const Eigen::MatrixXd& m);
+
+}  // namespace vswap::app
