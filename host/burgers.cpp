@@ -1,0 +1,389 @@
+// The Burgers equation (2) on the ring: conservative MUSCL finite volumes (van Albada slopes,
+// local Lax-Friedrichs advective flux, central diffusive flux) in space, and the embedded
+// TR-BDF2 pair of Hosea & Shampine (Appl. Numer. Math. 20, 21 (1996)) in time.
+#include <Eigen/Sparse>
+#include <Eigen/SparseLU>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <sstream>
+#include <vswap/error.hpp>
+#include <vswap/theory/burgers.hpp>
+
+namespace vswap::theory {
+namespace {
+
+using Eigen::Index;
+using Eigen::VectorXd;
+using SparseMatrix = Eigen::SparseMatrix<double>;
+
+// Semi-discrete (2): d_t rho_i = f_i = -(F_{i+1/2} - F_{i-1/2}) / dx, with face flux
+//   F = [J(rho_L) + J(rho_R)]/2 - alpha/2 (rho_R - rho_L) - D(rho_face) (rho_{i+1} - rho_i)/dx,
+// alpha = max(|u(rho_L)|, |u(rho_R)|) (local Lax-Friedrichs; J' = u, so this is the local
+// characteristic speed of (2)), rho_L/R the MUSCL face values and rho_face the mean of the two
+// neighbours. Each face flux enters two cells with opposite signs: sum_i f_i = 0 (mass).
+class FiniteVolumes {
+ public:
+  FiniteVolumes(const TransportTable& table, int cells, double length, double rho_scale)
+      : table_(table), n_(cells), dx_(length / cells), slope_(cells), face_(cells) {
+    // van Albada's slope regularisation; it only matters where both one-sided differences are
+    // below ~1e-8 of the density scale, i.e. in flat regions.
+    eps_ = std::pow(1e-8 * std::max(rho_scale, std::numeric_limits<double>::min()), 2);
+    const double slack = 1e-10 * (table.rho_max() - table.rho_min());
+    lo_ = table.rho_min() - slack;
+    hi_ = table.rho_max() + slack;
+  }
+
+  Index size() const { return n_; }
+  double dx() const { return dx_; }
+
+  // Index of the first cell outside the table (up to round-off slack), or -1.
+  Index outside_table(const VectorXd& rho) const {
+    for (Index i = 0; i < n_; ++i)
+      if (!(rho(i) >= lo_ && rho(i) <= hi_)) return i;
+    return -1;
+  }
+
+  void rhs(const VectorXd& rho, VectorXd& f) {
+    const double rmin = table_.rho_min(), rmax = table_.rho_max();
+    auto clamp = [&](double r) { return std::min(std::max(r, rmin), rmax); };
+    for (Index i = 0; i < n_; ++i) {
+      const double a = rho(i) - rho(prev(i)), b = rho(next(i)) - rho(i);
+      slope_(i) = (a + b) * (a * b + eps_) / (a * a + b * b + 2.0 * eps_);  // van Albada
+    }
+    for (Index i = 0; i < n_; ++i) {
+      const Index j = next(i);
+      const double left = clamp(rho(i) + 0.5 * slope_(i));
+      const double right = clamp(rho(j) - 0.5 * slope_(j));
+      const auto fl = table_.flux_velocity(left), fr = table_.flux_velocity(right);
+      const double alpha = std::max(std::abs(fl.velocity), std::abs(fr.velocity));
+      const double advective = 0.5 * (fl.flux + fr.flux) - 0.5 * alpha * (right - left);
+      const double diffusive = table_.D(clamp(0.5 * (rho(i) + rho(j)))) * (rho(j) - rho(i)) / dx_;
+      face_(i) = advective - diffusive;  // F_{i+1/2}
+    }
+    f.resize(n_);
+    for (Index i = 0; i < n_; ++i) f(i) = -(face_(i) - face_(prev(i))) / dx_;
+  }
+
+  // Jacobian df/drho by coloured finite differences: f_i depends on rho_{i-2..i+2}, so columns
+  // at least 5 apart (cyclically) share one evaluation. Each column's diagonal entry is then
+  // set to minus the sum of the others, so that column sums vanish exactly as they do for the
+  // exact Jacobian (sum_i f_i = 0); the Newton updates then conserve mass to round-off.
+  SparseMatrix jacobian(const VectorXd& rho, const VectorXd& f0) {
+    int colours = 5;
+    while (n_ % colours != 0 && n_ % colours < 5) ++colours;
+    const double scale = rho.cwiseAbs().maxCoeff();
+    std::vector<Eigen::Triplet<double>> triplets;
+    triplets.reserve(static_cast<std::size_t>(5 * n_));
+    VectorXd perturbed = rho, fp(n_), step(n_);
+    for (int c = 0; c < colours; ++c) {
+      for (Index j = c; j < n_; j += colours) {
+        const double h = 1.5e-8 * std::max({std::abs(rho(j)), 1e-3 * scale, 1e-300});
+        perturbed(j) = rho(j) + h;
+        step(j) = perturbed(j) - rho(j);  // the representable step
+      }
+      rhs(perturbed, fp);
+      for (Index j = c; j < n_; j += colours) {
+        double off_diagonal = 0.0;
+        for (Index k = -2; k <= 2; ++k) {
+          if (k == 0) continue;
+          const Index row = (j + k + n_) % n_;
+          const double value = (fp(row) - f0(row)) / step(j);
+          triplets.emplace_back(row, j, value);
+          off_diagonal += value;
+        }
+        triplets.emplace_back(j, j, -off_diagonal);
+        perturbed(j) = rho(j);
+      }
+    }
+    SparseMatrix jac(n_, n_);
+    jac.setFromTriplets(triplets.begin(), triplets.end());
+    return jac;
+  }
+
+ private:
+  Index prev(Index i) const { return i == 0 ? n_ - 1 : i - 1; }
+  Index next(Index i) const { return i + 1 == n_ ? 0 : i + 1; }
+
+  const TransportTable& table_;
+  Index n_;
+  double dx_, eps_ = 0.0, lo_ = 0.0, hi_ = 0.0;
+  VectorXd slope_, face_;
+};
+
+// Hosea-Shampine TR-BDF2: gamma = 2 - sqrt 2, d = gamma/2, w = sqrt2/4.
+//   stage 2 (trapezoid to t + gamma h):  Z2 = y + h d (f1 + f(Z2))
+//   stage 3 (BDF2 to t + h):            Z3 = y + h (w f1 + w f2 + d f(Z3)),  y_new = Z3
+// The embedded weights (1-w)/3, (3w+1)/3, d/3 give the error e = h sum (b_i - bhat_i) f_i,
+// filtered by (I - h d J)^{-1} as in the paper (no overestimate on stiff diffusion modes).
+constexpr double kGamma = 2.0 - 1.4142135623730951;
+constexpr double kD = kGamma / 2.0;
+constexpr double kW = 1.4142135623730951 / 4.0;
+constexpr double kE1 = (4.0 * kW - 1.0) / 3.0, kE2 = -1.0 / 3.0, kE3 = 2.0 * kD / 3.0;
+
+struct StepResult {
+  bool newton_ok = false;
+  double error_norm = 0.0;  // weighted rms of the filtered local error, accept if <= 1
+  double error_max = 0.0;   // its max norm in density units
+  Index outside = -1;       // a cell that left the table during Newton, or -1
+};
+
+class TrBdf2 {
+ public:
+  TrBdf2(FiniteVolumes& space, const BurgersOptions& opt) : space_(space), opt_(opt) {}
+
+  // The Jacobian at the start of the step; reused for both stages and for retries.
+  void set_jacobian(const VectorXd& y, const VectorXd& f1) {
+    jac_ = space_.jacobian(y, f1);
+    factored_h_ = -1.0;
+  }
+
+  StepResult step(const VectorXd& y, const VectorXd& f1, double h, VectorXd& y_new) {
+    StepResult result;
+    factor(h);
+    weights_ = (opt_.atol + opt_.rtol * y.cwiseAbs().array()).inverse().matrix();
+    // Stage 2, predicted by explicit Euler.
+    VectorXd z2 = y + kGamma * h * f1;
+    const VectorXd c2 = y + h * kD * f1;
+    if (!newton(c2, h, z2, result)) return result;
+    const VectorXd f2 = (z2 - y) / (h * kD) - f1;  // f(Z2) from the stage equation
+    // Stage 3, predicted by integrating the line through f1 and f2.
+    const VectorXd c3 = y + h * kW * (f1 + f2);
+    VectorXd z3 = y + h * (f1 + (f2 - f1) / (2.0 * kGamma));
+    if (!newton(c3, h, z3, result)) return result;
+    const VectorXd f3 = (z3 - c3) / (h * kD);
+    const VectorXd error = lu_.solve(h * (kE1 * f1 + kE2 * f2 + kE3 * f3));
+    weights_ = (opt_.atol + opt_.rtol * y.cwiseAbs().cwiseMax(z3.cwiseAbs()).array())
+                   .inverse()
+                   .matrix();
+    result.error_norm = rms(error);
+    result.error_max = error.cwiseAbs().maxCoeff();
+    result.newton_ok = true;
+    y_new = std::move(z3);
+    return result;
+  }
+
+ private:
+  void factor(double h) {
+    if (h == factored_h_) return;
+    SparseMatrix m = -h * kD * jac_;
+    for (Index i = 0; i < m.rows(); ++i) m.coeffRef(i, i) += 1.0;
+    if (!analysed_) {
+      lu_.analyzePattern(m);
+      analysed_ = true;
+    }
+    lu_.factorize(m);
+    VSWAP_EXPECTS(lu_.info() == Eigen::Success, "Burgers: singular Newton matrix");
+    factored_h_ = h;
+  }
+
+  double rms(const VectorXd& v) const {
+    return std::sqrt(v.cwiseProduct(weights_).squaredNorm() / static_cast<double>(v.size()));
+  }
+
+  // Simplified Newton for z = c + h d f(z). Every update keeps sum(z) = sum(c) to round-off
+  // because the Newton matrix has unit column sums (see FiniteVolumes::jacobian).
+  bool newton(const VectorXd& c, double h, VectorXd& z, StepResult& result) {
+    double previous = 0.0;
+    for (int iteration = 0; iteration < 10; ++iteration) {
+      result.outside = space_.outside_table(z);
+      if (result.outside >= 0) return false;
+      space_.rhs(z, fz_);
+      const VectorXd delta = lu_.solve(c + h * kD * fz_ - z);
+      z += delta;
+      const double norm = rms(delta);
+      if (!std::isfinite(norm)) return false;
+      if (norm <= 1e-3) return true;
+      if (iteration > 0) {
+        const double rate = norm / previous;
+        if (rate >= 0.9) return false;
+        if (rate / (1.0 - rate) * norm <= 1e-2) return true;
+      }
+      previous = norm;
+    }
+    return false;
+  }
+
+  FiniteVolumes& space_;
+  const BurgersOptions& opt_;
+  SparseMatrix jac_;
+  Eigen::SparseLU<SparseMatrix> lu_;
+  bool analysed_ = false;
+  double factored_h_ = -1.0;
+  VectorXd weights_, fz_;
+};
+
+// Initial cell averages on `cells` from M given ones: exact averaging when M is a multiple,
+// sub-cells of a conservative MC-limited linear reconstruction when `cells` is a multiple.
+VectorXd to_grid(const VectorXd& given, int cells) {
+  const auto m = static_cast<int>(given.size());
+  if (m == cells) return given;
+  VectorXd out(cells);
+  if (m % cells == 0) {
+    const int k = m / cells;
+    for (int i = 0; i < cells; ++i) out(i) = given.segment(i * k, k).mean();
+    return out;
+  }
+  VSWAP_EXPECTS(cells % m == 0, "solve_burgers: the initial data has " + std::to_string(m) +
+                                    " cells; the solver grid " + std::to_string(cells) +
+                                    " must be a multiple or a divisor of it");
+  const int k = cells / m;
+  for (int i = 0; i < m; ++i) {
+    const double a = given(i) - given((i + m - 1) % m), b = given((i + 1) % m) - given(i);
+    const double slope =
+        a * b <= 0.0 ? 0.0 : std::copysign(std::min({2 * std::abs(a), 2 * std::abs(b),
+                                                      0.5 * std::abs(a + b)}), a);
+    for (int s = 0; s < k; ++s) out(i * k + s) = given(i) + slope * ((s + 0.5) / k - 0.5);
+  }
+  return out;
+}
+
+VectorXd bin_averages(const VectorXd& cells, int bins) {
+  const auto k = static_cast<Index>(cells.size() / bins);
+  VectorXd out(bins);
+  for (Index b = 0; b < bins; ++b) out(b) = cells.segment(b * k, k).mean();
+  return out;
+}
+
+[[noreturn]] void left_table(const TransportTable& table, double rho, double t) {
+  std::ostringstream msg;
+  msg.precision(10);
+  msg << "solve_burgers: at t = " << t << " the density reaches " << rho
+      << ", outside the transport table range [" << table.rho_min() << ", " << table.rho_max()
+      << "]; extend rho_max (or lower rho_min)";
+  throw std::invalid_argument(msg.str());
+}
+
+BurgersSolution solve_on_grid(const TransportTable& table, double length, const VectorXd& start,
+                              const std::vector<double>& times, int bins,
+                              const BurgersOptions& opt) {
+  const auto n = static_cast<int>(start.size());
+  BurgersSolution sol;
+  sol.times = times;
+  sol.cells = n;
+  sol.density.resize(static_cast<Index>(times.size()), bins);
+  sol.x = VectorXd::LinSpaced(bins, 0.5, bins - 0.5) * (length / bins);
+
+  FiniteVolumes space(table, n, length, start.cwiseAbs().maxCoeff());
+  if (const Index i = space.outside_table(start); i >= 0) left_table(table, start(i), 0.0);
+  TrBdf2 stepper(space, opt);
+  const double mass0 = start.sum();
+  VSWAP_EXPECTS(mass0 > 0.0, "solve_burgers: the initial mass must be positive");
+
+  VectorXd y = start, y_new, f1;
+  double t = 0.0, h = 0.0;
+  bool fresh = false;  // Jacobian evaluated at the current y
+  const auto norm_w = [&](const VectorXd& v, const VectorXd& ref) {
+    return std::sqrt(
+        (v.array() / (opt.atol + opt.rtol * ref.array().abs())).square().mean());
+  };
+  space.rhs(y, f1);
+  for (std::size_t k = 0; k < times.size(); ++k) {
+    const double t_out = times[k];
+    while (t < t_out) {
+      if (h <= 0.0) {  // first step: Hairer's heuristic 0.01 |y| / |f|, then error control
+        const double d0 = norm_w(y, y), d1 = norm_w(f1, y);
+        h = d1 > 1e-10 ? 0.01 * d0 / d1 : 1e-3 * t_out;
+        h = std::min(h, t_out - t);
+      }
+      double h_step = h;
+      if (t + 1.05 * h_step >= t_out) h_step = t_out - t;  // land on the output time
+      if (!fresh) {
+        stepper.set_jacobian(y, f1);
+        fresh = true;
+      }
+      const StepResult r = stepper.step(y, f1, h_step, y_new);
+      if (!r.newton_ok || r.error_norm > 1.0) {
+        ++sol.rejected_steps;
+        h = r.newton_ok ? h_step * std::max(0.2, 0.9 * std::cbrt(1.0 / r.error_norm))
+                        : 0.25 * h_step;
+        if (h < 1e-13 * std::max(t_out, 1.0)) {
+          if (r.outside >= 0) left_table(table, y(r.outside), t);
+          VSWAP_EXPECTS(false, "solve_burgers: the time step collapsed at t = " +
+                                   std::to_string(t));
+        }
+        continue;
+      }
+      // Accepted.
+      t = (h_step == t_out - t) ? t_out : t + h_step;
+      y.swap(y_new);
+      space.rhs(y, f1);
+      fresh = false;
+      ++sol.steps;
+      sol.temporal_error_estimate += r.error_max;
+      sol.mass_drift = std::max(sol.mass_drift, std::abs(y.sum() - mass0) / mass0);
+      const double grow = r.error_norm > 0.0 ? 0.9 * std::cbrt(1.0 / r.error_norm) : 5.0;
+      h = h_step * std::min(5.0, std::max(0.2, grow));
+    }
+    sol.density.row(static_cast<Index>(k)) = bin_averages(y, bins).transpose();
+  }
+  sol.error_estimate = sol.temporal_error_estimate;
+  return sol;
+}
+
+}  // namespace
+
+int choose_burgers_cells(const TransportTable& table, double length, const VectorXd& initial,
+                         int bins) {
+  VSWAP_EXPECTS(length > 0.0 && bins > 0 && initial.size() > 0,
+                "choose_burgers_cells: length, bins and the initial data must be non-empty");
+  const auto m = static_cast<int>(initial.size());
+  const double lo = initial.minCoeff(), hi = initial.maxCoeff(), dx0 = length / m;
+  double dx = length;
+  // (a) the steepest initial gradient.
+  double gradient = 0.0;
+  for (int i = 0; i < m; ++i) gradient = std::max(gradient, std::abs(initial((i + 1) % m) - initial(i)) / dx0);
+  if (gradient > 0.0) dx = std::min(dx, (hi - lo) / (32.0 * gradient));
+  // (b) viscous fronts: width D / (jump of u), over the range the solution stays in.
+  if (hi > lo) {
+    double umin = table.u(lo), umax = umin, dmin = table.D(lo);
+    for (int s = 1; s <= 256; ++s) {
+      const double rho = lo + (hi - lo) * s / 256.0;
+      umin = std::min(umin, table.u(rho));
+      umax = std::max(umax, table.u(rho));
+      dmin = std::min(dmin, table.D(rho));
+    }
+    if (umax > umin) dx = std::min(dx, 0.5 * dmin / (umax - umin));
+  }
+  for (int cells = 2 * bins; cells <= (1 << 20); cells += 2 * bins)
+    if ((cells % m == 0 || m % cells == 0) && length / cells <= dx) return cells;
+  throw std::invalid_argument(
+      "choose_burgers_cells: no grid of at most 2^20 cells resolves the problem and is "
+      "compatible with " + std::to_string(m) + " initial cells and " + std::to_string(bins) +
+      " bins");
+}
+
+BurgersSolution solve_burgers(const TransportTable& table, double length,
+                              const VectorXd& initial_cell_averages,
+                              const std::vector<double>& times, int bins,
+                              const BurgersOptions& options) {
+  VSWAP_EXPECTS(length > 0.0, "solve_burgers: the ring length must be positive");
+  VSWAP_EXPECTS(bins > 0, "solve_burgers: bins must be positive");
+  VSWAP_EXPECTS(initial_cell_averages.size() > 0, "solve_burgers: no initial data");
+  VSWAP_EXPECTS(options.rtol > 0.0 && options.atol > 0.0,
+                "solve_burgers: rtol and atol must be positive");
+  for (std::size_t k = 0; k < times.size(); ++k)
+    VSWAP_EXPECTS(times[k] >= 0.0 && (k == 0 || times[k] >= times[k - 1]),
+                  "solve_burgers: output times must be non-negative and non-decreasing");
+  const int cells = options.cells > 0
+                        ? options.cells
+                        : choose_burgers_cells(table, length, initial_cell_averages, bins);
+  VSWAP_EXPECTS(cells >= 8 && cells % bins == 0,
+                "solve_burgers: cells (" + std::to_string(cells) +
+                    ") must be at least 8 and a multiple of bins (" + std::to_string(bins) + ")");
+  const VectorXd start = to_grid(initial_cell_averages, cells);
+  BurgersSolution sol = solve_on_grid(table, length, start, times, bins, options);
+  const int half = cells / 2;
+  if (options.estimate_spatial_error && cells % 2 == 0 && half % bins == 0 && half >= 8) {
+    // Richardson: the scheme is second order, so rho_N - rho_exact ~ (rho_N - rho_{N/2}) / 3.
+    const BurgersSolution coarse =
+        solve_on_grid(table, length, to_grid(start, half), times, bins, options);
+    sol.spatial_error_estimate =
+        times.empty() ? 0.0 : (sol.density - coarse.density).cwiseAbs().maxCoeff() / 3.0;
+  }
+  sol.error_estimate = sol.temporal_error_estimate + sol.spatial_error_estimate;
+  return sol;
+}
+
+}  // namespace vswap::theory
