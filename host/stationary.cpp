@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -41,7 +42,8 @@ FugacitySolution solve_fugacity(const DiscreteBath& bath, double rho, double A_g
   // Work in x = log A: rho(A) is smooth and monotone there over many decades.
   // rho(A) < rho_bath / (2 pi A), so x_upper = log(rho_bath / (2 pi rho)) has rho(A) <= rho.
   const double x_upper = std::log(bath.density / (kTwoPi * rho));
-  double x = A_guess > 0.0 ? std::log(A_guess) : x_upper;
+  const double x_lower = -700.0;  // A = 1e-304: below it exp(x) is subnormal
+  double x = A_guess > 0.0 ? std::clamp(std::log(A_guess), x_lower, x_upper) : x_upper;
   DensityAtA f = density_at(bath, std::exp(x), rho);
   double lo = -std::numeric_limits<double>::infinity();  // excess > 0 at lo
   double hi = std::numeric_limits<double>::infinity();   // excess <= 0 at hi
@@ -54,10 +56,9 @@ FugacitySolution solve_fugacity(const DiscreteBath& bath, double rho, double A_g
     } else {
       hi = x;
       if (std::isfinite(lo)) break;
-      x -= step;
-      VSWAP_EXPECTS(x > -700.0,
-                    "no fugacity found down to A = 1e-304 (density too close to "
-                    "the Pauli limit)");
+      VSWAP_EXPECTS(x > x_lower, "no fugacity found down to A = 1e-304 (density " +
+                                     std::to_string(rho) + " too close to the Pauli limit)");
+      x = std::max(x - step, x_lower);
     }
     f = density_at(bath, std::exp(x), rho);
   }

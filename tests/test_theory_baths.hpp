@@ -28,4 +28,10 @@ inline double mixture_moment(const BathState& bath, int k) {
   return m;
 }
 
+/// Fermions fit on the grid only below sum w / (2 pi) (the Fig. 2 bath is narrow: ~0.53);
+/// tests use densities well below it.
+inline bool fermions_fit(const DiscreteBath& bath, double rho) {
+  return rho < 0.75 * bath.grid.weight.sum() / (2.0 * 3.141592653589793);
+}
+
 }  // namespace vswap::theory::testing
