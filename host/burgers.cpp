@@ -124,9 +124,10 @@ constexpr double kE1 = (4.0 * kW - 1.0) / 3.0, kE2 = -1.0 / 3.0, kE3 = 2.0 * kD 
 
 struct StepResult {
   bool newton_ok = false;
-  double error_norm = 0.0;  // weighted rms of the filtered local error, accept if <= 1
-  double error_max = 0.0;   // its max norm in density units
-  Index outside = -1;       // a cell that left the table during Newton, or -1
+  double error_norm = 0.0;    // weighted rms of the filtered local error, accept if <= 1
+  double error_max = 0.0;     // its max norm in density units
+  Index outside = -1;         // a cell that left the table during Newton, or -1
+  int newton_iterations = 0;  // the most any stage needed
 };
 
 class TrBdf2 {
@@ -154,9 +155,8 @@ class TrBdf2 {
     if (!newton(c3, h, z3, result)) return result;
     const VectorXd f3 = (z3 - c3) / (h * kD);
     const VectorXd error = lu_.solve(h * (kE1 * f1 + kE2 * f2 + kE3 * f3));
-    weights_ = (opt_.atol + opt_.rtol * y.cwiseAbs().cwiseMax(z3.cwiseAbs()).array())
-                   .inverse()
-                   .matrix();
+    weights_ =
+        (opt_.atol + opt_.rtol * y.cwiseAbs().cwiseMax(z3.cwiseAbs()).array()).inverse().matrix();
     result.error_norm = rms(error);
     result.error_max = error.cwiseAbs().maxCoeff();
     result.newton_ok = true;
@@ -165,8 +165,10 @@ class TrBdf2 {
   }
 
  private:
+  // The Newton matrix I - h d J is kept while h stays within 20% of the factored one: Newton
+  // still converges, and its unit column sums (what keeps the mass exact) hold for any h.
   void factor(double h) {
-    if (h == factored_h_) return;
+    if (factored_h_ > 0.0 && std::abs(h / factored_h_ - 1.0) < 0.2) return;
     SparseMatrix m = -h * kD * jac_;
     for (Index i = 0; i < m.rows(); ++i) m.coeffRef(i, i) += 1.0;
     if (!analysed_) {
@@ -190,8 +192,9 @@ class TrBdf2 {
       result.outside = space_.outside_table(z);
       if (result.outside >= 0) return false;
       space_.rhs(z, fz_);
-      const VectorXd delta = lu_.solve(c + h * kD * fz_ - z);
+      const VectorXd delta = lu_.solve(c + h * kD * fz_ - z);  // (I - h_f d J) delta = -G(z)
       z += delta;
+      result.newton_iterations = std::max(result.newton_iterations, iteration + 1);
       const double norm = rms(delta);
       if (!std::isfinite(norm)) return false;
       if (norm <= 1e-3) return true;
@@ -232,8 +235,9 @@ VectorXd to_grid(const VectorXd& given, int cells) {
   for (int i = 0; i < m; ++i) {
     const double a = given(i) - given((i + m - 1) % m), b = given((i + 1) % m) - given(i);
     const double slope =
-        a * b <= 0.0 ? 0.0 : std::copysign(std::min({2 * std::abs(a), 2 * std::abs(b),
-                                                      0.5 * std::abs(a + b)}), a);
+        a * b <= 0.0
+            ? 0.0
+            : std::copysign(std::min({2 * std::abs(a), 2 * std::abs(b), 0.5 * std::abs(a + b)}), a);
     for (int s = 0; s < k; ++s) out(i * k + s) = given(i) + slope * ((s + 0.5) / k - 0.5);
   }
   return out;
@@ -273,10 +277,14 @@ BurgersSolution solve_on_grid(const TransportTable& table, double length, const 
 
   VectorXd y = start, y_new, f1;
   double t = 0.0, h = 0.0;
-  bool fresh = false;  // Jacobian evaluated at the current y
+  // The Jacobian is kept across steps while Newton converges quickly (any Jacobian with zero
+  // column sums keeps the mass exact); it is re-evaluated at the current y after a Newton
+  // failure or a slow convergence.
+  bool have_jacobian = false, fresh = false;
+  bool just_rejected = false;
+  double previous_error = 1.0;
   const auto norm_w = [&](const VectorXd& v, const VectorXd& ref) {
-    return std::sqrt(
-        (v.array() / (opt.atol + opt.rtol * ref.array().abs())).square().mean());
+    return std::sqrt((v.array() / (opt.atol + opt.rtol * ref.array().abs())).square().mean());
   };
   space.rhs(y, f1);
   for (std::size_t k = 0; k < times.size(); ++k) {
@@ -289,19 +297,24 @@ BurgersSolution solve_on_grid(const TransportTable& table, double length, const 
       }
       double h_step = h;
       if (t + 1.05 * h_step >= t_out) h_step = t_out - t;  // land on the output time
-      if (!fresh) {
+      if (!have_jacobian) {
         stepper.set_jacobian(y, f1);
-        fresh = true;
+        have_jacobian = fresh = true;
       }
       const StepResult r = stepper.step(y, f1, h_step, y_new);
+      if (!r.newton_ok && !fresh) {  // retry with a current Jacobian before cutting h
+        have_jacobian = false;
+        continue;
+      }
       if (!r.newton_ok || r.error_norm > 1.0) {
         ++sol.rejected_steps;
+        just_rejected = true;
         h = r.newton_ok ? h_step * std::max(0.2, 0.9 * std::cbrt(1.0 / r.error_norm))
                         : 0.25 * h_step;
         if (h < 1e-13 * std::max(t_out, 1.0)) {
           if (r.outside >= 0) left_table(table, y(r.outside), t);
-          VSWAP_EXPECTS(false, "solve_burgers: the time step collapsed at t = " +
-                                   std::to_string(t));
+          VSWAP_EXPECTS(false,
+                        "solve_burgers: the time step collapsed at t = " + std::to_string(t));
         }
         continue;
       }
@@ -310,11 +323,17 @@ BurgersSolution solve_on_grid(const TransportTable& table, double length, const 
       y.swap(y_new);
       space.rhs(y, f1);
       fresh = false;
+      if (r.newton_iterations > 3) have_jacobian = false;
       ++sol.steps;
       sol.temporal_error_estimate += r.error_max;
       sol.mass_drift = std::max(sol.mass_drift, std::abs(y.sum() - mass0) / mass0);
-      const double grow = r.error_norm > 0.0 ? 0.9 * std::cbrt(1.0 / r.error_norm) : 5.0;
-      h = h_step * std::min(5.0, std::max(0.2, grow));
+      // PI step-size controller (Gustafsson): damps the accept/reject cycling of the plain
+      // h err^{-1/3} rule; no growth right after a rejection.
+      const double err = std::max(r.error_norm, 1e-10);
+      const double grow = 0.9 * std::pow(err, -0.7 / 3.0) * std::pow(previous_error, 0.4 / 3.0);
+      h = h_step * std::min(just_rejected ? 1.0 : 5.0, std::max(0.2, grow));
+      previous_error = std::max(err, 1e-4);
+      just_rejected = false;
     }
     sol.density.row(static_cast<Index>(k)) = bin_averages(y, bins).transpose();
   }
@@ -333,7 +352,8 @@ int choose_burgers_cells(const TransportTable& table, double length, const Vecto
   double dx = length;
   // (a) the steepest initial gradient.
   double gradient = 0.0;
-  for (int i = 0; i < m; ++i) gradient = std::max(gradient, std::abs(initial((i + 1) % m) - initial(i)) / dx0);
+  for (int i = 0; i < m; ++i)
+    gradient = std::max(gradient, std::abs(initial((i + 1) % m) - initial(i)) / dx0);
   if (gradient > 0.0) dx = std::min(dx, (hi - lo) / (32.0 * gradient));
   // (b) viscous fronts: width D / (jump of u), over the range the solution stays in.
   if (hi > lo) {
@@ -350,8 +370,8 @@ int choose_burgers_cells(const TransportTable& table, double length, const Vecto
     if ((cells % m == 0 || m % cells == 0) && length / cells <= dx) return cells;
   throw std::invalid_argument(
       "choose_burgers_cells: no grid of at most 2^20 cells resolves the problem and is "
-      "compatible with " + std::to_string(m) + " initial cells and " + std::to_string(bins) +
-      " bins");
+      "compatible with " +
+      std::to_string(m) + " initial cells and " + std::to_string(bins) + " bins");
 }
 
 BurgersSolution solve_burgers(const TransportTable& table, double length,

@@ -75,12 +75,17 @@ TransportTable::TransportTable(std::vector<double> rho, std::vector<double> u,
   for (std::size_t i = 0; i < rho_.size(); ++i) {
     VSWAP_EXPECTS(std::isfinite(rho_[i]) && std::isfinite(u_[i]) && std::isfinite(D_[i]),
                   "transport table: non-finite entry at index " + std::to_string(i));
-    VSWAP_EXPECTS(i == 0 || rho_[i] > rho_[i - 1],
-                  "transport table: densities must be strictly increasing (index " +
-                      std::to_string(i) + ")");
-    VSWAP_EXPECTS(D_[i] > 0.0, "transport table: D must be positive (index " +
-                                   std::to_string(i) + ")");
+    VSWAP_EXPECTS(
+        i == 0 || rho_[i] > rho_[i - 1],
+        "transport table: densities must be strictly increasing (index " + std::to_string(i) + ")");
+    VSWAP_EXPECTS(D_[i] > 0.0,
+                  "transport table: D must be positive (index " + std::to_string(i) + ")");
   }
+  const double spacing = (rho_.back() - rho_.front()) / static_cast<double>(rho_.size() - 1);
+  uniform_ = true;
+  for (std::size_t i = 0; i + 1 < rho_.size(); ++i)
+    uniform_ = uniform_ && std::abs(rho_[i + 1] - rho_[i] - spacing) < 1e-9 * spacing;
+  inverse_spacing_ = 1.0 / spacing;
   u2_ = spline_second_derivatives(rho_, u_);
   D2_ = spline_second_derivatives(rho_, D_);
   J_.assign(rho_.size(), 0.0);
@@ -98,9 +103,17 @@ std::size_t TransportTable::interval(double rho) const {
         << rho_.front() << ", " << rho_.back() << "]; extend rho_max (or lower rho_min)";
     throw std::invalid_argument(msg.str());
   }
+  const std::size_t last = rho_.size() - 2;
+  if (uniform_) {  // O(1) lookup, corrected by one for round-off at the knots
+    auto i = static_cast<std::size_t>(
+        std::min((rho - rho_.front()) * inverse_spacing_, static_cast<double>(last)));
+    if (i > 0 && rho < rho_[i]) --i;
+    if (i < last && rho >= rho_[i + 1]) ++i;
+    return i;
+  }
   const auto it = std::upper_bound(rho_.begin(), rho_.end(), rho);
   const auto i = static_cast<std::size_t>(it - rho_.begin());
-  return std::min(i == 0 ? 0 : i - 1, rho_.size() - 2);
+  return std::min(i == 0 ? 0 : i - 1, last);
 }
 
 double TransportTable::u(double rho) const {
@@ -119,7 +132,9 @@ double TransportTable::D(double rho) const {
   return d;
 }
 
-double TransportTable::flux(double rho) const { return flux_velocity(rho).flux; }
+double TransportTable::flux(double rho) const {
+  return flux_velocity(rho).flux;
+}
 
 TransportTable::FluxVelocity TransportTable::flux_velocity(double rho) const {
   const std::size_t i = interval(rho);

@@ -21,11 +21,15 @@ std::vector<double> grid(int n) {
   return rho;
 }
 
-double cubic_u(double r) { return 1.5 - 2.0 * r + 0.7 * r * r - 0.3 * r * r * r; }
+double cubic_u(double r) {
+  return 1.5 - 2.0 * r + 0.7 * r * r - 0.3 * r * r * r;
+}
 double cubic_u_integral(double r) {
   return 1.5 * r - r * r + 0.7 * r * r * r / 3.0 - 0.075 * r * r * r * r;
 }
-double cubic_D(double r) { return 6.0 + r - 0.4 * r * r + 0.1 * r * r * r; }
+double cubic_D(double r) {
+  return 6.0 + r - 0.4 * r * r + 0.1 * r * r * r;
+}
 
 }  // namespace
 

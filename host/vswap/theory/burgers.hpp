@@ -43,6 +43,8 @@ class TransportTable {
   std::vector<double> rho_, u_, D_;
   std::vector<double> u2_, D2_;  // spline second derivatives at the knots
   std::vector<double> J_;        // J at the knots
+  bool uniform_ = false;         // equally spaced knots: O(1) interval lookup
+  double inverse_spacing_ = 0.0;
 };
 
 struct BurgersOptions {
