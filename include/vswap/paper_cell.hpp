@@ -1,0 +1,138 @@
+#pragma once
+/// @brief The `paper` scheme: Appendix C with cells fixed in space (SPEC section 2).
+///
+/// Per fixed cell and step: 2(b) re-scatter duplicates (two fermions of one class in one
+/// cell, created by streaming) into bath states free in the cell; 2(a) the rate R, (C1)
+/// classical R = gamma n N_bath / ell, (C2) fermions R = gamma n N_free / ell with N_free the
+/// number of the cell's explicit bath sample of N_bath = round(rho_bath ell) particles whose
+/// class no system particle of the cell has; 2(c) a swap when a uniform draw is *below*
+/// R dt (SPEC: the paper states it backwards), at most one per cell; 2(d) a uniformly chosen
+/// system particle takes the velocity of a uniformly chosen (free) bath particle.
+/// The order 2(b) before 2(a) makes R count the free states of a Pauli-consistent cell.
+///
+/// Classical cells need no explicit sample: (C1) depends only on N_bath and the chosen
+/// bath particle's velocity is one bath draw, the same law at 1/N_bath the cost.
+/// Streams: subject = cell, step = s; paper_cell w0 decision, w1 system particle, w2 free
+/// bath particle; paper_bath word b of the sample is draw index b / 4, word b % 4.
+
+#include <cstdint>
+
+#include <vswap/bath_sampler.hpp>
+#include <vswap/hd.hpp>
+#include <vswap/pauli.hpp>
+#include <vswap/streams.hpp>
+
+namespace vswap {
+
+struct PaperParams {
+  double gamma = 0;
+  double dt = 0;
+  std::int32_t bath_count = 0;  ///< N_bath = round(rho_bath ell)
+  Lattice lattice;
+  AliasView bath;               ///< fermions: classes
+  ContinuousBathView continuous;  ///< classical
+};
+
+struct PaperCellCounts {
+  std::uint32_t swaps = 0;
+  std::uint32_t rescattered = 0;
+  std::uint32_t saturated = 0;  ///< R dt >= 1 (the swap probability was capped at 1)
+  std::uint32_t failed = 0;     ///< a duplicate found no free state (cell full): an error
+};
+
+namespace detail {
+VSWAP_HD_INLINE bool test_bit(const std::uint64_t* bits, std::int32_t k) {
+  return (bits[k >> 6] >> (k & 63)) & 1u;
+}
+VSWAP_HD_INLINE void set_bit(std::uint64_t* bits, std::int32_t k) { bits[k >> 6] |= std::uint64_t{1} << (k & 63); }
+VSWAP_HD_INLINE void clear_bit(std::uint64_t* bits, std::int32_t k) { bits[k >> 6] &= ~(std::uint64_t{1} << (k & 63)); }
+VSWAP_HD_INLINE std::int32_t paper_bath_class(StreamKey key, std::uint32_t cell, std::uint32_t s,
+                                              const AliasView& bath, std::int32_t b, Philox4x32& block) {
+  if ((b & 3) == 0) block = draw(key, cell, s, Purpose::paper_bath, static_cast<std::uint32_t>(b >> 2));
+  return alias_sample(bath, block.v[b & 3]);
+}
+}  // namespace detail
+
+/// Largest duplicate re-scattering tries per cell and step (then `failed`).
+inline constexpr std::int32_t kMaxRescatterTries = 4 * 65536;
+
+/// One fixed cell, fermions. `members`: the cell's particles in increasing index order;
+/// `bits`: K zero bits of scratch (left zero). Changes cls[] of members.
+VSWAP_HD_INLINE PaperCellCounts paper_fermion_cell(StreamKey key, std::uint32_t cell, std::uint32_t s,
+                                                   const std::int32_t* members, std::int32_t n,
+                                                   std::int32_t* cls, std::uint64_t* bits,
+                                                   const PaperParams& p) {
+  PaperCellCounts out;
+  if (n == 0) return out;
+  // 2(b): a later particle (in index order) of an already present class is re-scattered.
+  std::int32_t tries = 0;
+  for (std::int32_t m = 0; m < n; ++m) {
+    const std::int32_t i = members[m];
+    if (!detail::test_bit(bits, cls[i])) {
+      detail::set_bit(bits, cls[i]);
+      continue;
+    }
+    bool placed = false;
+    while (tries < kMaxRescatterTries) {
+      const Philox4x32 d = draw(key, cell, s, Purpose::rescatter, static_cast<std::uint32_t>(tries >> 2));
+      const std::int32_t k = alias_sample(p.bath, d.v[tries & 3]);
+      ++tries;
+      if (!detail::test_bit(bits, k)) {
+        cls[i] = k;
+        detail::set_bit(bits, k);
+        placed = true;
+        break;
+      }
+    }
+    if (placed) ++out.rescattered; else ++out.failed;
+  }
+  // 2(a): (C2) with the explicit bath sample.
+  Philox4x32 block{};
+  std::int32_t free_count = 0;
+  for (std::int32_t b = 0; b < p.bath_count; ++b)
+    if (!detail::test_bit(bits, detail::paper_bath_class(key, cell, s, p.bath, b, block))) ++free_count;
+  const double rate = p.gamma * static_cast<double>(n) * static_cast<double>(free_count) / p.lattice.ell;
+  const double prob = rate * p.dt;
+  if (prob >= 1.0) ++out.saturated;
+  // 2(c), 2(d)
+  const Philox4x32 d = draw(key, cell, s, Purpose::paper_cell, 0);
+  std::int32_t old_class = -1;
+  if (free_count > 0 && uniform_open(d.v[0]) < prob) {
+    const std::int32_t i = members[uniform_index(d.v[1], static_cast<std::uint32_t>(n))];
+    const std::int32_t pick = static_cast<std::int32_t>(uniform_index(d.v[2], static_cast<std::uint32_t>(free_count)));
+    std::int32_t seen = 0;
+    for (std::int32_t b = 0; b < p.bath_count; ++b) {
+      const std::int32_t k = detail::paper_bath_class(key, cell, s, p.bath, b, block);
+      if (detail::test_bit(bits, k)) continue;
+      if (seen++ == pick) {
+        old_class = cls[i];
+        cls[i] = k;
+        break;
+      }
+    }
+    ++out.swaps;
+  }
+  for (std::int32_t m = 0; m < n; ++m) detail::clear_bit(bits, cls[members[m]]);
+  if (old_class >= 0) detail::clear_bit(bits, old_class);
+  return out;
+}
+
+/// One fixed cell, classical (C1); changes v[] of one member at most.
+VSWAP_HD_INLINE PaperCellCounts paper_classical_cell(StreamKey key, std::uint32_t cell, std::uint32_t s,
+                                                     const std::int32_t* members, std::int32_t n,
+                                                     double* v, const PaperParams& p) {
+  PaperCellCounts out;
+  if (n == 0) return out;
+  const double prob = p.gamma * static_cast<double>(n) * static_cast<double>(p.bath_count) / p.lattice.ell * p.dt;
+  if (prob >= 1.0) ++out.saturated;
+  const Philox4x32 d = draw(key, cell, s, Purpose::paper_cell, 0);
+  if (uniform_open(d.v[0]) < prob) {
+    const std::int32_t i = members[uniform_index(d.v[1], static_cast<std::uint32_t>(n))];
+    const Philox4x32 b = draw(key, cell, s, Purpose::paper_bath, 0);
+    v[i] = sample_continuous(p.continuous, b.v[0], b.v[1], b.v[2]);
+    ++out.swaps;
+  }
+  return out;
+}
+
+}  // namespace vswap

@@ -1,0 +1,316 @@
+#include "engine/cpu_schemes.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include <vswap/error.hpp>
+#include <vswap/observables.hpp>
+#include <vswap/particle_step.hpp>
+
+#include "engine/initial_state.hpp"
+
+namespace vswap::engine {
+
+void RealizationObs::reset(std::size_t times, std::size_t bins, std::size_t classes) {
+  density.assign(times * bins, 0);
+  velocity.assign(times * classes, 0);
+  energy.assign(times, 0);
+  swaps.assign(times, 0);
+  rejected.assign(times, 0);
+  rescattered.assign(times, 0);
+  saturated.assign(times, 0);
+}
+
+namespace {
+
+struct Counters {
+  std::int64_t swaps = 0, rejected = 0, rescattered = 0, saturated = 0;
+};
+
+/// Adds one particle at position x with velocity v (class k for fermions) to time o.
+struct Observer {
+  const Plan& p;
+  RealizationObs& obs;
+  void add(std::size_t o, double x, double v, std::int32_t k) const {
+    const auto B = static_cast<std::size_t>(p.density_bins), K = static_cast<std::size_t>(p.velocity_bins);
+    ++obs.density[o * B + static_cast<std::size_t>(density_bin(x, p.lattice.length, p.density_bins))];
+    const std::int32_t vb = p.fermi ? k : velocity_bin(v, p.velocity_min, p.velocity_width, p.velocity_bins);
+    if (vb >= 0) ++obs.velocity[o * K + static_cast<std::size_t>(vb)];
+    obs.energy[o] += energy_fixed(v);
+  }
+  void counters(std::size_t o, const Counters& c) const {
+    obs.swaps[o] = c.swaps;
+    obs.rejected[o] = c.rejected;
+    obs.rescattered[o] = c.rescattered;
+    obs.saturated[o] = c.saturated;
+  }
+};
+
+[[noreturn]] void invariant_broken(const std::string& what, std::uint32_t r, std::int64_t step) {
+  throw std::logic_error(fmt::format("invariant broken in realization {} at step {}: {}", r, step, what));
+}
+
+/// Particles due to attempt at a step, without touching the others: a calendar queue of
+/// 2^b buckets by step; an entry due later than one turn is re-filed when met.
+class AttemptCalendar {
+ public:
+  AttemptCalendar(double rate_dt, std::size_t n) {
+    const double mean_gap = rate_dt > 0 ? 1.0 / rate_dt : 1.0;
+    std::size_t b = 64;
+    while (static_cast<double>(b) < 4.0 * mean_gap && b < (1u << 16)) b <<= 1;
+    buckets_.resize(b);
+    mask_ = b - 1;
+    for (auto& q : buckets_) q.reserve(n / b + 8);
+  }
+  void push(std::uint32_t i, std::uint32_t step) {
+    if (step != kNeverStep) buckets_[step & mask_].push_back(i);
+  }
+  /// Fills `due` with the particles whose next[i] == s (increasing order not guaranteed).
+  void pop(std::uint32_t s, const std::vector<std::uint32_t>& next, std::vector<std::int32_t>& due) {
+    due.clear();
+    current_.clear();
+    current_.swap(buckets_[s & mask_]);
+    for (std::uint32_t i : current_) {
+      if (next[i] == s) due.push_back(static_cast<std::int32_t>(i));
+      else buckets_[next[i] & mask_].push_back(i);
+    }
+  }
+
+ private:
+  std::vector<std::vector<std::uint32_t>> buckets_;
+  std::vector<std::uint32_t> current_;
+  std::size_t mask_ = 0;
+};
+
+void exact_fermions(const Plan& p, std::uint32_t r, bool check, RealizationObs& obs) {
+  const StreamKey key = p.key(r);
+  const Lattice& g = p.lattice;
+  const auto n = static_cast<std::size_t>(p.particles);
+  InitialState s0 = initial_state(p, r);
+  std::vector<double> y = std::move(s0.x);  // t = 0: y = x
+  std::vector<std::int32_t> cls = std::move(s0.cls);
+  const std::size_t table_size = static_cast<std::size_t>(g.classes) * static_cast<std::size_t>(g.cells);
+  std::vector<std::int32_t> occ(table_size, kPauliEmpty), claim(table_size, 0x7fffffff);
+  const PauliTable table{occ.data(), g.classes, g.cells}, claims{claim.data(), g.classes, g.cells};
+  std::vector<std::int32_t> cell(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    cell[i] = cell_of(y[i], g);
+    table.at(cls[i], cell[i]) = static_cast<std::int32_t>(i);
+  }
+  std::vector<std::uint32_t> next(n);
+  AttemptCalendar calendar(p.rate_dt, n);
+  for (std::size_t i = 0; i < n; ++i) {
+    next[i] = first_attempt_step(key, static_cast<std::uint32_t>(i), p.rate_dt);
+    calendar.push(static_cast<std::uint32_t>(i), next[i]);
+  }
+  const AliasView bath = p.class_alias.view();
+  std::vector<std::int32_t> due;
+  std::vector<FermionProposal> prop;
+  std::vector<char> ok;
+  Counters count;
+
+  auto check_pauli = [&](std::int64_t step) {
+    std::size_t occupied = 0;
+    for (std::int32_t v : occ) occupied += v != kPauliEmpty;
+    if (occupied != n) invariant_broken(fmt::format("{} occupied Pauli cells for {} particles", occupied, n), r, step);
+    for (std::size_t i = 0; i < n; ++i)
+      if (table.at(cls[i], cell_of(y[i], g)) != static_cast<std::int32_t>(i))
+        invariant_broken(fmt::format("particle {} is not in its Pauli cell", i), r, step);
+  };
+
+  std::uint32_t s = 0;
+  const Observer observer{p, obs};
+  for (std::size_t o = 0; o < p.obs_steps.size(); ++o) {
+    for (; s < p.obs_steps[o]; ++s) {
+      calendar.pop(s, next, due);
+      prop.resize(due.size());
+      ok.assign(due.size(), 0);
+      // Every attempt sees the table as it was at the start of the step.
+      for (std::size_t a = 0; a < due.size(); ++a) {
+        const auto i = static_cast<std::size_t>(due[a]);
+        prop[a] = exact_fermion_propose(key, static_cast<std::uint32_t>(i), s, y[i], cls[i], g, bath, p.dt, p.rate_dt);
+        if (table.at(prop[a].cls, prop[a].cell) == kPauliEmpty) {
+          ok[a] = 1;
+          std::int32_t& c = claims.at(prop[a].cls, prop[a].cell);
+          c = std::min(c, due[a]);  // several claims on one free cell: lowest index wins
+        }
+      }
+      for (std::size_t a = 0; a < due.size(); ++a) {
+        if (ok[a]) {
+          std::int32_t& c = claims.at(prop[a].cls, prop[a].cell);
+          if (c != due[a]) ok[a] = 0;  // lost to a lower index: blocked
+        }
+      }
+      for (std::size_t a = 0; a < due.size(); ++a)
+        claims.at(prop[a].cls, prop[a].cell) = 0x7fffffff;
+      // Swap at the end of the step: vacate first (a vacated cell is free next step).
+      for (std::size_t a = 0; a < due.size(); ++a) {
+        const auto i = static_cast<std::size_t>(due[a]);
+        if (ok[a]) table.at(cls[i], cell[i]) = kPauliEmpty;
+      }
+      for (std::size_t a = 0; a < due.size(); ++a) {
+        const auto i = static_cast<std::size_t>(due[a]);
+        if (ok[a]) {
+          table.at(prop[a].cls, prop[a].cell) = due[a];
+          cls[i] = prop[a].cls;
+          cell[i] = prop[a].cell;
+          y[i] = prop[a].y;
+          ++count.swaps;
+        } else {
+          ++count.rejected;
+        }
+        next[i] = prop[a].next;
+        calendar.push(static_cast<std::uint32_t>(i), next[i]);
+      }
+      if (check) check_pauli(s + 1);
+    }
+    check_pauli(s);
+    const double t = static_cast<double>(s) * p.dt;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double v = class_velocity(g, cls[i]);
+      observer.add(o, comoving_position(y[i], v, t, g.length), v, cls[i]);
+    }
+    observer.counters(o, count);
+  }
+}
+
+void exact_classical(const Plan& p, std::uint32_t r, bool check, RealizationObs& obs) {
+  const StreamKey key = p.key(r);
+  const auto n = static_cast<std::size_t>(p.particles);
+  InitialState s0 = initial_state(p, r);
+  std::vector<double> y = std::move(s0.x), v = std::move(s0.v);
+  std::vector<std::uint32_t> next(n);
+  AttemptCalendar calendar(p.rate_dt, n);
+  for (std::size_t i = 0; i < n; ++i) {
+    next[i] = first_attempt_step(key, static_cast<std::uint32_t>(i), p.rate_dt);
+    calendar.push(static_cast<std::uint32_t>(i), next[i]);
+  }
+  const ContinuousBathView bath = p.continuous.view();
+  std::vector<std::int32_t> due;
+  Counters count;
+  std::uint32_t s = 0;
+  const Observer observer{p, obs};
+  for (std::size_t o = 0; o < p.obs_steps.size(); ++o) {
+    for (; s < p.obs_steps[o]; ++s) {
+      calendar.pop(s, next, due);
+      for (std::int32_t i : due) {
+        const auto u = static_cast<std::size_t>(i);
+        next[u] = exact_classical_swap(key, static_cast<std::uint32_t>(i), s, y[u], v[u], bath, p.lattice.length, p.dt, p.rate_dt);
+        calendar.push(static_cast<std::uint32_t>(i), next[u]);
+      }
+      count.swaps += static_cast<std::int64_t>(due.size());
+      if (check && y.size() != n) invariant_broken("particle number changed", r, s + 1);
+    }
+    const double t = static_cast<double>(s) * p.dt;
+    for (std::size_t i = 0; i < n; ++i) observer.add(o, comoving_position(y[i], v[i], t, p.lattice.length), v[i], -1);
+    observer.counters(o, count);
+  }
+}
+
+void event_classical(const Plan& p, std::uint32_t r, RealizationObs& obs) {
+  const StreamKey key = p.key(r);
+  const auto n = static_cast<std::size_t>(p.particles);
+  const InitialState s0 = initial_state(p, r);
+  const ContinuousBathView bath = p.continuous.view();
+  const double L = p.lattice.length;
+  const Observer observer{p, obs};
+  // Particle by particle through all observation times (each particle is independent).
+  for (std::size_t i = 0; i < n; ++i) {
+    EventParticle e = event_start(s0.x[i], s0.v[i], key, static_cast<std::uint32_t>(i), bath, p.rate);
+    for (std::size_t o = 0; o < p.obs_times.size(); ++o) {
+      const double t = p.obs_times[o];
+      event_advance(e, t, key, static_cast<std::uint32_t>(i), bath, p.rate, L);
+      obs.swaps[o] += e.k;  // swaps done by time t
+      observer.add(o, event_position(e, t, L), e.v, -1);
+    }
+  }
+}
+
+void paper_scheme(const Plan& p, std::uint32_t r, bool check, RealizationObs& obs) {
+  const StreamKey key = p.key(r);
+  const Lattice& g = p.lattice;
+  const auto n = static_cast<std::size_t>(p.particles);
+  InitialState s0 = initial_state(p, r);
+  std::vector<double> x = std::move(s0.x), v = std::move(s0.v);
+  std::vector<std::int32_t> cls = std::move(s0.cls);
+  const auto M = static_cast<std::size_t>(g.cells);
+  std::vector<std::int32_t> start(M + 1), fill(M), order(n), cellv(n);
+  std::vector<std::uint64_t> bits(static_cast<std::size_t>(g.classes) / 64 + 1, 0);
+  const PaperParams params = p.paper_params();
+  Counters count;
+  const Observer observer{p, obs};
+
+  auto check_cells = [&](std::int64_t step) {  // after collisions: no fixed cell has a duplicate
+    if (!p.fermi) return;
+    for (std::size_t c = 0; c < M; ++c) {
+      for (std::int32_t a = start[c]; a < start[c + 1]; ++a) {
+        const std::int32_t k = cls[static_cast<std::size_t>(order[static_cast<std::size_t>(a)])];
+        if (detail::test_bit(bits.data(), k)) invariant_broken(fmt::format("two fermions of class {} in cell {}", k, c), r, step);
+        detail::set_bit(bits.data(), k);
+      }
+      for (std::int32_t a = start[c]; a < start[c + 1]; ++a)
+        detail::clear_bit(bits.data(), cls[static_cast<std::size_t>(order[static_cast<std::size_t>(a)])]);
+    }
+  };
+
+  std::uint32_t s = 0;
+  for (std::size_t o = 0; o < p.obs_steps.size(); ++o) {
+    for (; s < p.obs_steps[o]; ++s) {
+      // 1. segregate into fixed cells (stable: members in increasing index order)
+      std::fill(start.begin(), start.end(), 0);
+      for (std::size_t i = 0; i < n; ++i) {
+        cellv[i] = cell_of(x[i], g);
+        ++start[static_cast<std::size_t>(cellv[i]) + 1];
+      }
+      for (std::size_t c = 0; c < M; ++c) start[c + 1] += start[c];
+      {
+        std::copy(start.begin(), start.end() - 1, fill.begin());
+        for (std::size_t i = 0; i < n; ++i) order[static_cast<std::size_t>(fill[static_cast<std::size_t>(cellv[i])]++)] = static_cast<std::int32_t>(i);
+      }
+      // 2. collisions per cell
+      for (std::size_t c = 0; c < M; ++c) {
+        const std::int32_t m = start[c + 1] - start[c];
+        if (m == 0) continue;
+        const std::int32_t* members = order.data() + start[c];
+        const PaperCellCounts k = p.fermi
+            ? paper_fermion_cell(key, static_cast<std::uint32_t>(c), s, members, m, cls.data(), bits.data(), params)
+            : paper_classical_cell(key, static_cast<std::uint32_t>(c), s, members, m, v.data(), params);
+        if (k.failed)
+          throw InputError("system.particles", fmt::format("paper scheme: cell {} is full (a duplicate found no "
+                                                           "free bath state) in realization {} at step {}", c, r, s));
+        count.swaps += k.swaps;
+        count.rescattered += k.rescattered;
+        count.saturated += k.saturated;
+      }
+      if (check) check_cells(s);
+      // 3. stream
+      for (std::size_t i = 0; i < n; ++i) {
+        const double vi = p.fermi ? class_velocity(g, cls[i]) : v[i];
+        x[i] = wrap(x[i] + vi * p.dt, g.length);
+      }
+    }
+    if (x.size() != n) invariant_broken("particle number changed", r, s);
+    for (std::size_t i = 0; i < n; ++i) {
+      const double vi = p.fermi ? class_velocity(g, cls[i]) : v[i];
+      observer.add(o, x[i], vi, p.fermi ? cls[i] : -1);
+    }
+    observer.counters(o, count);
+  }
+}
+
+}  // namespace
+
+void simulate_realization(const Plan& p, std::uint32_t r, bool check, RealizationObs& obs) {
+  switch (p.scheme) {
+    case Scheme::exact:
+      if (p.fermi) exact_fermions(p, r, check, obs);
+      else exact_classical(p, r, check, obs);
+      return;
+    case Scheme::event: event_classical(p, r, obs); return;
+    case Scheme::paper: paper_scheme(p, r, check, obs); return;
+  }
+}
+
+}  // namespace vswap::engine

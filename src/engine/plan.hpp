@@ -1,0 +1,51 @@
+#pragma once
+/// @brief Everything a backend needs, derived once from the Config and validated: the
+/// lattice, the bath samplers' host tables, rates, observation steps, histogram layouts.
+/// Shared by the CPU backend and the CUDA backend (which uploads the tables).
+
+#include <cstdint>
+#include <vector>
+
+#include <vswap/bath_sampler.hpp>
+#include <vswap/config.hpp>
+#include <vswap/paper_cell.hpp>
+#include <vswap/pauli.hpp>
+#include <vswap/streams.hpp>
+
+namespace vswap::engine {
+
+struct Plan {
+  Config config;
+  bool fermi = false;
+  Scheme scheme = Scheme::exact;
+  std::int32_t particles = 0;
+  Lattice lattice;         ///< ring, cells and (fermions) velocity classes
+  double rate = 0;         ///< gamma rho_bath: each particle's swap (attempt) rate
+  double dt = 0;
+  double rate_dt = 0;
+  std::vector<double> obs_times;        ///< as simulated
+  std::vector<std::uint32_t> obs_steps; ///< step of each observation (event: unused)
+  // bath
+  std::vector<double> class_prob;  ///< fermions: P_k on the lattice classes
+  AliasTable class_alias;          ///< fermions: draws classes with P_k
+  ContinuousBath continuous;       ///< classical: continuous velocities
+  std::int32_t paper_bath_count = 0;  ///< paper: N_bath = round(rho_bath ell)
+  // observables
+  std::int32_t density_bins = 0;
+  std::int32_t velocity_bins = 0;  ///< fermions: = classes
+  double velocity_min = 0, velocity_width = 0;  ///< classical bins
+  // initial state
+  std::int32_t max_redraws = 1000;
+
+  PaperParams paper_params() const;
+  StreamKey key(std::uint32_t realization) const { return StreamKey{config.numerics.seed, realization}; }
+};
+
+/// Builds and validates. InputError (with the config key) for: event with fermions, dt
+/// where paper's R dt can exceed 1, more fermions per cell than the lattice can hold, ...
+Plan make_plan(const Config& config);
+
+/// Estimated largest mean number of particles in one cell of length ell at t = 0.
+double peak_cell_occupation(const Config& config, double ell);
+
+}  // namespace vswap::engine

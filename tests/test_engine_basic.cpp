@@ -1,0 +1,101 @@
+// Engine plumbing: determinism (same seed, threads, shards), invariants, refused inputs.
+#include <gtest/gtest.h>
+
+#include <vswap/error.hpp>
+
+#include "engine_helpers.hpp"
+
+using namespace vswap;
+using vswap::test::fig5d;
+
+namespace {
+struct Case {
+  Scheme scheme;
+  Statistics stats;
+};
+class EveryScheme : public ::testing::TestWithParam<Case> {};
+std::string name(const ::testing::TestParamInfo<Case>& i) {
+  return std::string(to_string(i.param.scheme)) + "_" + to_string(i.param.stats);
+}
+Config small(const Case& c) {
+  Config cfg = fig5d(c.scheme, c.stats);
+  cfg.numerics.times = {0.0, 2.0, 5.0};
+  cfg.numerics.realizations = 6;
+  return cfg;
+}
+}  // namespace
+
+TEST_P(EveryScheme, SameSeedSameBitsForAnyThreadCountAndShards) {
+  const Config cfg = small(GetParam());
+  const auto one = test::run_cpu(cfg, 1);
+  const auto two = test::run_cpu(cfg, 2);
+  EXPECT_TRUE(test::identical(one, two));
+  auto a = test::run_cpu(cfg, 2, false, 0, 2);
+  a.merge(test::run_cpu(cfg, 1, false, 2, 6));
+  EXPECT_TRUE(test::identical(one, a));
+  EXPECT_EQ(a.first, 0);
+  EXPECT_EQ(a.last, 6);
+  Config other = cfg;
+  other.numerics.seed = 2;
+  EXPECT_FALSE(test::identical(one, test::run_cpu(other, 2)));
+  EXPECT_GT(one.swaps.back(), 0);
+}
+
+TEST_P(EveryScheme, ParticleNumberAndPauliAfterEveryStep) {
+  Config cfg = small(GetParam());
+  cfg.numerics.realizations = 2;
+  const auto s = test::run_cpu(cfg, 2, /*check=*/true);
+  const auto sum = engine::summarize(s);
+  for (std::size_t t = 0; t < s.times.size(); ++t) {
+    std::int64_t total = 0;
+    for (std::size_t b = 0; b + 1 < s.density_edges.size(); ++b) total += s.density_count[t * (s.density_edges.size() - 1) + b];
+    EXPECT_EQ(total, cfg.system.particles * cfg.numerics.realizations);
+  }
+  EXPECT_EQ(sum.realizations, 2);
+}
+
+INSTANTIATE_TEST_SUITE_P(Schemes, EveryScheme,
+                         ::testing::Values(Case{Scheme::exact, Statistics::fermi}, Case{Scheme::paper, Statistics::fermi},
+                                           Case{Scheme::exact, Statistics::classical},
+                                           Case{Scheme::paper, Statistics::classical},
+                                           Case{Scheme::event, Statistics::classical}),
+                         name);
+
+namespace {
+std::string refused_key(const Config& c) {
+  try {
+    test::run_cpu(c, 1);
+  } catch (const InputError& e) {
+    return e.key();
+  }
+  return "(accepted)";
+}
+}  // namespace
+
+TEST(EngineInput, EventWithFermionsIsRefused) {
+  EXPECT_EQ(refused_key(fig5d(Scheme::event, Statistics::fermi)), "collisions.scheme");
+}
+
+TEST(EngineInput, PaperDtTooLargeIsRefused) {
+  Config c = fig5d(Scheme::paper);
+  c.numerics.dt = 0.05;
+  EXPECT_EQ(refused_key(c), "numerics.dt");
+}
+
+TEST(EngineInput, MoreFermionsThanTheLatticeHoldsIsRefused) {
+  Config c = fig5d(Scheme::exact);
+  c.system.width = 50;
+  EXPECT_EQ(refused_key(c), "system.width");
+  c.system.profile = Profile::uniform;
+  c.system.particles = 100000;
+  EXPECT_EQ(refused_key(c), "system.particles");
+}
+
+TEST(EngineInput, CudaRequestedWithoutDevice) {
+  std::string note;
+#if !defined(VSWAP_WITH_CUDA)
+  EXPECT_THROW(engine::make_engine(Backend::cuda, note), InputError);
+#endif
+  const auto e = engine::make_engine(Backend::automatic, note);
+  EXPECT_EQ(e->backend_name(), "cpu");
+}
