@@ -98,8 +98,13 @@ void check_cole_hopf_order(const ColeHopf& exact, const char* label) {
       order_max = std::log2(previous_max / e.max_error);
       order_mean = std::log2(previous_mean / e.mean_error);
     }
-    std::printf("BURGERS_ORDER %6d %12.4e %7.3f %12.4e %7.3f %7ld %9.2e\n", cells, e.max_error,
-                order_max, e.mean_error, order_mean, sol.steps, sol.mass_drift);
+    char orders[2][16] = {"      -", "      -"};
+    if (previous_max > 0.0) {
+      std::snprintf(orders[0], sizeof orders[0], "%7.3f", order_max);
+      std::snprintf(orders[1], sizeof orders[1], "%7.3f", order_mean);
+    }
+    std::printf("BURGERS_ORDER %6d %12.4e %s %12.4e %s %7ld %9.2e\n", cells, e.max_error, orders[0],
+                e.mean_error, orders[1], sol.steps, sol.mass_drift);
     previous_max = e.max_error;
     previous_mean = e.mean_error;
     EXPECT_LT(sol.mass_drift, 1e-13);
