@@ -1,0 +1,126 @@
+// Classical gas vs closed forms: (38)/(20) in a homogeneous gas, and the velocity-renewal
+// drift/diffusion of positions in a thermal bath. Schemes `event` and `paper` (and `exact`).
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "engine_helpers.hpp"
+#include "stat_helpers.hpp"
+
+using namespace vswap;
+
+namespace {
+
+/// Fig. 2's gas, shortened: rho = 1, rho_bath = 100, gamma = 0.001 (r = 0.1), initial
+/// thermal T = 0.08, Bragg bath s = 0.2, lB = 0.4, b = 0.5.
+Config fig2_like(Scheme scheme) {
+  Config c = test::fig5d(scheme, Statistics::classical);
+  c.bath.density = 100;
+  c.bath.sigma = 0.2;
+  c.bath.lambda_B = 0.4;
+  c.bath.b = 0.5;
+  c.collisions.gamma = 0.001;
+  c.system.particles = 400;
+  c.system.length = 400;
+  c.system.profile = Profile::uniform;
+  c.system.velocities = InitialVelocities::thermal;
+  c.system.temperature = 0.08;
+  c.numerics.cells = 100;
+  c.numerics.dt = 0.02;
+  c.numerics.times = {0, 5, 10, 20, 40, 80};
+  c.numerics.realizations = 100;
+  c.numerics.bins = 4;
+  return c;
+}
+
+struct Mixture {  // the bath as normalised components (weight, mean, sd)
+  double w[2], m[2], s[2];
+};
+Mixture bragg(double sigma, double lB, double b) {
+  const double sd = sigma / std::sqrt(2.0);
+  return Mixture{{1 / (1 + b), b / (1 + b)}, {-lB, lB}, {sd, sd}};
+}
+double phi(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
+
+class ClassicalRelaxation : public ::testing::TestWithParam<Scheme> {};
+
+// (38): e(t) = e_b + (e_0 - e_b) exp(-gamma rho_bath t); the histogram is the same mixture
+// of the initial law and (20) with weights exp(-r t), 1 - exp(-r t).
+TEST_P(ClassicalRelaxation, EnergyFollows38AndHistogramRelaxesTo20) {
+  const Config c = fig2_like(GetParam());
+  const auto s = test::run_cpu(c);
+  const auto sum = engine::summarize(s);
+  const Mixture b = bragg(c.bath.sigma, c.bath.lambda_B, c.bath.b);
+  double e_bath = 0;
+  for (int i = 0; i < 2; ++i) e_bath += b.w[i] * 0.5 * (b.m[i] * b.m[i] + b.s[i] * b.s[i]);
+  const double e0 = 0.5 * c.system.temperature, r = c.collisions.gamma * c.bath.density;
+  const double rho = static_cast<double>(c.system.particles) / c.system.length;
+  const std::size_t K = sum.velocity_lambda.size();
+  for (std::size_t t = 0; t < sum.times.size(); ++t) {
+    const double decay = std::exp(-r * sum.times[t]);
+    test::expect_within_sigma(sum.energy_mean[t], e_bath + (e0 - e_bath) * decay, sum.energy_stderr[t],
+                              test::kSigma, "e(t)");
+    double chi2 = 0;
+    int dof = 0;
+    for (std::size_t k = 0; k < K; ++k) {
+      const double lo = s.velocity_edges[k], hi = s.velocity_edges[k + 1];
+      double pb = 0;
+      for (int i = 0; i < 2; ++i) pb += b.w[i] * (phi((hi - b.m[i]) / b.s[i]) - phi((lo - b.m[i]) / b.s[i]));
+      const double sd0 = std::sqrt(c.system.temperature);
+      const double p0 = phi(hi / sd0) - phi(lo / sd0);
+      const double expect = rho * (pb * (1 - decay) + p0 * decay) / (hi - lo);
+      // bins expecting >= 2 particles per realization: their stderr is well estimated
+      if (expect * (hi - lo) * c.system.length < 2) continue;
+      const double z = (sum.velocity_mean[t * K + k] - expect) / sum.velocity_stderr[t * K + k];
+      chi2 += z * z;
+      ++dof;
+    }
+    ASSERT_GT(dof, 10);
+    EXPECT_GT(test::chi2_pvalue(chi2, dof), test::kAlpha) << "t = " << sum.times[t] << " chi2 " << chi2 << " dof " << dof;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Schemes, ClassicalRelaxation, ::testing::Values(Scheme::event, Scheme::paper, Scheme::exact),
+                         [](const auto& i) { return std::string(to_string(i.param)); });
+
+// Thermal bath (temperature T, boost u): initial velocities from the bath, positions a
+// narrow Gaussian of width w0. Velocity renewal at rate r: <x> = x0 + u t,
+// Var x = w0^2 + 2T/r (t - (1 - exp(-r t))/r). Particles are independent, so the pooled
+// histogram of N x R particles gives the moments and their standard errors.
+TEST(ClassicalDrift, MeanDriftsAndVarianceFollowsVelocityRenewal) {
+  Config c = test::fig5d(Scheme::event, Statistics::classical);
+  c.bath.kind = BathKind::thermal;
+  c.bath.temperature = 1.0;
+  c.bath.boost = 2.0;
+  c.bath.density = 10;
+  c.collisions.gamma = 0.1;  // r = 1
+  c.system.length = 2000;
+  c.system.width = 2.0;
+  c.system.particles = 1000;
+  c.numerics.times = {0, 1, 5, 20, 60};
+  c.numerics.bins = 4000;  // h = 0.5; Sheppard's correction h^2/12 below
+  c.numerics.realizations = 50;
+  const auto s = test::run_cpu(c);
+  const auto sum = engine::summarize(s);
+  const double h = c.system.length / static_cast<double>(c.numerics.bins), r = 1.0, T = 1.0, u = 2.0;
+  const std::size_t B = sum.density_x.size();
+  const double n_total = static_cast<double>(c.system.particles * c.numerics.realizations);
+  for (std::size_t t = 0; t < sum.times.size(); ++t) {
+    double m1 = 0, m2 = 0, m4 = 0;
+    for (std::size_t b = 0; b < B; ++b) m1 += sum.density_x[b] * static_cast<double>(s.density_count[t * B + b]);
+    m1 /= n_total;
+    for (std::size_t b = 0; b < B; ++b) {
+      const double d = sum.density_x[b] - m1, w = static_cast<double>(s.density_count[t * B + b]);
+      m2 += d * d * w;
+      m4 += d * d * d * d * w;
+    }
+    m2 /= n_total;
+    m4 /= n_total;
+    const double tt = sum.times[t];
+    const double var = c.system.width * c.system.width + 2 * T / r * (tt - (1 - std::exp(-r * tt)) / r);
+    test::expect_within_sigma(m1, 0.5 * c.system.length + u * tt, std::sqrt(m2 / n_total), test::kSigma, "mean");
+    test::expect_within_sigma(m2 - h * h / 12, var, std::sqrt((m4 - m2 * m2) / n_total), test::kSigma, "variance");
+  }
+}
+
+}  // namespace
