@@ -46,7 +46,7 @@ def plot_density(files, output):
         mean, err = f["density/mean"][...], f["density/stderr"][...]
         th = f["theory/density"][...]
         lin = f["theory/linear_density"][...] if "theory/linear_density" in f else None
-        title = f.attrs.get("title", f.filename)
+        title = str(f.filename).rsplit("/", 1)[-1]
         for i, t in enumerate(f["times"][...]):
             ax = axes[r0 + i // cols, i % cols]
             ax.errorbar(x, mean[i], yerr=err[i], fmt=".", ms=2.5, lw=0.7, color="C0",
@@ -59,7 +59,7 @@ def plot_density(files, output):
             ax.tick_params(labelsize=7)
             if i % cols == 0:
                 ax.set_ylabel(f"rho(x)   [{title}]", fontsize=8)
-        axes[r0, 0].legend(fontsize=7)
+        axes[r0, min(nt, cols) - 1].legend(fontsize=7)
         for j in range(nt, math.ceil(nt / cols) * cols):
             axes[r0 + j // cols, j % cols].axis("off")
         r0 += math.ceil(nt / cols)

@@ -1,0 +1,153 @@
+#include "app/mc_theory.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <vswap/theory/kinetic.hpp>
+#include <vswap/theory/stationary.hpp>
+
+#include "app/predictions.hpp"
+
+namespace vswap::app {
+namespace {
+
+constexpr int kSubPoints = 16;  // midpoint nodes per velocity bin (classical bin averages)
+
+/// Classical velocity bins: a midpoint grid aligned with the bins (kSubPoints nodes per
+/// bin), extended with the same spacing over the bath's support and `extra` so that
+/// moments (the energy) are integrated over everything. Returns the grid and the index of
+/// the node at the left edge of bin 0.
+theory::VelocityGrid binned_grid(const std::vector<double>& edges, std::pair<double, double> extra,
+                                 long& first_bin_node) {
+  const double h = (edges[1] - edges[0]) / kSubPoints;
+  const double lo = std::min(edges.front(), extra.first);
+  const double hi = std::max(edges.back(), extra.second);
+  const long below = static_cast<long>(std::ceil((edges.front() - lo) / h));
+  const long total = below + static_cast<long>(std::ceil((hi - edges.front()) / h));
+  theory::VelocityGrid g;
+  g.lambda.resize(total);
+  g.weight = Eigen::VectorXd::Constant(total, h);
+  for (long i = 0; i < total; ++i) g.lambda[i] = edges.front() + (static_cast<double>(i - below) + 0.5) * h;
+  first_bin_node = below;
+  return g;
+}
+
+/// Bin averages of a function sampled on `binned_grid` nodes.
+std::vector<double> bin_average(const Eigen::VectorXd& f, long first, std::size_t bins) {
+  std::vector<double> out(bins, 0.0);
+  for (std::size_t k = 0; k < bins; ++k) {
+    double s = 0;
+    for (int i = 0; i < kSubPoints; ++i) s += f[first + static_cast<long>(k) * kSubPoints + i];
+    out[k] = s / kSubPoints;
+  }
+  return out;
+}
+
+double energy_of(const theory::VelocityGrid& g, const Eigen::VectorXd& rho_p) {
+  const double n = g.weight.dot(rho_p);
+  return n > 0 ? g.weight.dot((0.5 * g.lambda.array().square() * rho_p.array()).matrix()) / n
+               : 0.0;
+}
+
+}  // namespace
+
+MonteCarloTheory monte_carlo_theory(const Config& cfg, const engine::RunSums& sums,
+                                    const engine::RunSummary& summary) {
+  MonteCarloTheory th;
+  const auto bath_state = theory::BathState::from_config(cfg.bath);
+  const Statistics stats = cfg.system.statistics;
+  const bool fermi = stats == Statistics::fermi;
+  const std::size_t T = sums.times.size();
+  const std::size_t B = sums.density_edges.size() - 1;
+  const std::size_t K = sums.velocity_centres.size();
+  const double L = sums.length;
+  const double mean_density = static_cast<double>(sums.particles) / L;
+  th.homogeneous = cfg.system.profile == Profile::uniform;
+
+  // The velocity space the theory lives on.
+  long first_node = 0;
+  theory::VelocityGrid grid;
+  if (fermi) {
+    const double dl = sums.velocity_edges[1] - sums.velocity_edges[0];
+    grid.lambda = Eigen::Map<const Eigen::VectorXd>(sums.velocity_centres.data(),
+                                                    static_cast<long>(K));
+    grid.weight = Eigen::VectorXd::Constant(static_cast<long>(K), dl);
+  } else {
+    auto extra = bath_state.support();
+    if (cfg.system.velocities == InitialVelocities::thermal) {
+      const double w = 10.0 * std::sqrt(cfg.system.temperature);
+      extra = {std::min(extra.first, -w), std::max(extra.second, w)};
+    }
+    grid = binned_grid(sums.velocity_edges, extra, first_node);
+  }
+  th.bath = theory::discretise(bath_state, grid);
+  const auto velocity_bins = [&](const Eigen::VectorXd& rho_p) {
+    return fermi ? std::vector<double>(rho_p.data(), rho_p.data() + rho_p.size())
+                 : bin_average(rho_p, first_node, K);
+  };
+
+  Config at_run_times = cfg;
+  at_run_times.numerics.times = sums.times;
+  th.coefficients = coefficients(th.bath, cfg, stats);
+
+  if (th.homogeneous) {
+    th.density.assign(T * B, mean_density);
+    // Initial velocities: known in closed form except for fermions drawn with Pauli
+    // redraws, whose initial distribution is taken from the run itself (its t0 histogram).
+    Eigen::VectorXd rho_p0;
+    const auto& v = cfg.system.velocities;
+    if (v == InitialVelocities::stationary || (!fermi && v == InitialVelocities::bath)) {
+      rho_p0 = theory::stationary_state(th.bath, stats, mean_density).rho_p;
+      th.velocity_note = "kinetic equation from the stationary state";
+    } else if (!fermi) {
+      const double T0 = cfg.system.temperature;
+      rho_p0 = (mean_density / std::sqrt(2 * M_PI * T0)) *
+               (-grid.lambda.array().square() / (2 * T0)).exp().matrix();
+      th.velocity_note = "kinetic equation (38) from the thermal initial state";
+    } else {
+      rho_p0 = Eigen::Map<const Eigen::VectorXd>(summary.velocity_mean.data(),
+                                                 static_cast<long>(K));
+      th.velocity_note = "kinetic equation (39) from the run's own first velocity histogram";
+    }
+    std::vector<double> since_first(T);
+    for (std::size_t i = 0; i < T; ++i) since_first[i] = sums.times[i] - sums.times[0];
+    const auto kin =
+        theory::solve_kinetic(th.bath, stats, cfg.collisions.gamma, rho_p0, since_first);
+    for (std::size_t i = 0; i < T; ++i) {
+      const Eigen::VectorXd row = kin.rho_p.row(static_cast<long>(i)).transpose();
+      const auto bins = velocity_bins(row);
+      th.velocity.insert(th.velocity.end(), bins.begin(), bins.end());
+      th.energy.push_back(kin.energy[i]);
+    }
+    return th;
+  }
+
+  // Inhomogeneous: Burgers (2) on the run's bins and times.
+  const auto burgers = burgers_prediction(th.bath, at_run_times);
+  th.density = row_major(burgers.density);
+  th.burgers_error = burgers.error_estimate;
+  th.burgers_mass_drift = burgers.mass_drift;
+  th.rho0 = mass_weighted_density(cfg);
+  const auto frozen = theory::transport_coefficients(th.bath, stats, th.rho0, cfg.collisions.gamma);
+  th.linear_u = frozen.u;
+  th.linear_D = frozen.D;
+  th.linear_density = row_major(linear_diffusion_prediction(th.bath, at_run_times, th.rho0,
+                                                            burgers.cells).density);
+  // Velocities: the local stationary states along the predicted profile, averaged over x.
+  th.velocity_note = "local stationary states (20)/(40) along the Burgers profile";
+  const double dx = L / static_cast<double>(B);
+  for (std::size_t i = 0; i < T; ++i) {
+    Eigen::VectorXd total = Eigen::VectorXd::Zero(grid.lambda.size());
+    for (std::size_t b = 0; b < B; ++b) {
+      const double rho = th.density[i * B + b];
+      if (rho <= 0) continue;
+      total += (dx / L) * theory::stationary_state(th.bath, stats, rho).rho_p;
+    }
+    const auto bins = velocity_bins(total);
+    th.velocity.insert(th.velocity.end(), bins.begin(), bins.end());
+    th.energy.push_back(energy_of(grid, total));
+  }
+  return th;
+}
+
+}  // namespace vswap::app

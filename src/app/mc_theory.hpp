@@ -1,0 +1,38 @@
+#pragma once
+/// @brief The theory a Monte Carlo run is compared with, on the run's own bins and times.
+///
+/// Inhomogeneous runs: the density from the Burgers equation (2) (and the boosted linear
+/// diffusion equation with u, D frozen at rho0), the velocity histogram and energy of the
+/// local stationary states along that profile. Homogeneous runs (profile = "uniform"): the
+/// kinetic equation (38)/(39) for the velocity histogram and e(t). Fermions use the
+/// Monte Carlo's velocity lattice (lambda_j = j dl), classical particles the continuum.
+
+#include <string>
+#include <vector>
+
+#include <vswap/config.hpp>
+#include <vswap/theory/bath_state.hpp>
+#include <vswap/theory/transport.hpp>
+
+#include "engine/engine.hpp"
+
+namespace vswap::app {
+
+struct MonteCarloTheory {
+  bool homogeneous = false;
+  theory::DiscreteBath bath;  ///< the bath the theory used (lattice for fermions)
+  std::vector<theory::TransportCoefficients> coefficients;
+  std::vector<double> density;   ///< T x B
+  std::vector<double> velocity;  ///< T x K, bin averages
+  std::vector<double> energy;    ///< T
+  // inhomogeneous only: the boosted linear diffusion equation
+  std::vector<double> linear_density;  ///< T x B
+  double rho0 = 0, linear_u = 0, linear_D = 0;
+  double burgers_error = 0, burgers_mass_drift = 0;
+  std::string velocity_note;  ///< how the velocity theory was made (an HDF5 attribute)
+};
+
+MonteCarloTheory monte_carlo_theory(const Config& cfg, const engine::RunSums& sums,
+                                    const engine::RunSummary& summary);
+
+}  // namespace vswap::app
