@@ -49,7 +49,7 @@ RunSums empty_sums(const Plan& p, std::int64_t first, std::int64_t last) {
   s.rejected.assign(T, 0);
   s.rescattered.assign(T, 0);
   s.saturated.assign(T, 0);
-  s.scheme = to_string(p.scheme);
+  s.scheme = p.scheme == Scheme::exact ? "exact" : p.scheme == Scheme::event ? "event" : "paper";
   return s;
 }
 

@@ -1,0 +1,132 @@
+// Fermions, homogeneous, `exact` scheme: the stationary class occupation is (40) on the
+// lattice (and not the classical (20)); the relaxation follows the kinetic equation (39).
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include <vswap/theory/bath_state.hpp>
+#include <vswap/theory/kinetic.hpp>
+
+#include "engine_helpers.hpp"
+#include "stat_helpers.hpp"
+
+using namespace vswap;
+
+namespace {
+
+/// Fig. 5(d)'s bath, uniform gas at 10 fermions per cell of length 5 (density 2).
+Config dense_gas() {
+  Config c = test::fig5d(Scheme::exact, Statistics::fermi);
+  c.system.length = 400;
+  c.numerics.cells = 80;
+  c.system.particles = 800;
+  c.system.profile = Profile::uniform;
+  c.numerics.bins = 4;
+  return c;
+}
+
+/// chi^2 of the realization-mean class density against `expect` (per unit length and lambda)
+/// over classes expecting >= 2 particles per realization.
+test::Chi2 class_chi2(const engine::RunSums& s, const engine::RunSummary& sum, std::size_t t,
+                      const std::vector<double>& expect, double dl) {
+  const std::size_t K = sum.velocity_lambda.size();
+  test::Chi2 r;
+  for (std::size_t k = 0; k < K; ++k) {
+    if (expect[k] * s.length * dl < 2) continue;
+    const double z = (sum.velocity_mean[t * K + k] - expect[k]) / sum.velocity_stderr[t * K + k];
+    r.chi2 += z * z;
+    ++r.dof;
+  }
+  r.pvalue = test::chi2_pvalue(r.chi2, r.dof);
+  return r;
+}
+
+TEST(FermionExact, StationaryOccupationIs40OnTheLatticeNot20) {
+  Config c = dense_gas();
+  c.system.velocities = InitialVelocities::stationary;
+  c.numerics.times = {0.0, 5.0};
+  c.numerics.realizations = 60;
+  const auto s = test::run_cpu(c);
+  const auto sum = engine::summarize(s);
+  const auto bath = theory::BathState::from_config(c.bath);
+  const std::size_t K = sum.velocity_lambda.size();
+  const double dl = s.velocity_edges[1] - s.velocity_edges[0];
+  std::vector<double> P(K);
+  double total = 0;
+  for (std::size_t k = 0; k < K; ++k) total += P[k] = bath(sum.velocity_lambda[k]);
+  for (double& p : P) p /= total;
+  // (40) on the lattice: n_k = P_k / (P_k + a), sum_k n_k = N / M particles per cell;
+  // density per unit length and lambda n_k / (ell dl) = n_k / (2 pi).
+  const double per_cell = static_cast<double>(c.system.particles) / static_cast<double>(c.numerics.cells);
+  double lo = 1e-300, hi = 1e3;
+  for (int it = 0; it < 300; ++it) {
+    const double a = std::sqrt(lo * hi);
+    double n = 0;
+    for (double p : P) n += p / (p + a);
+    (n > per_cell ? lo : hi) = a;
+  }
+  const double a = std::sqrt(lo * hi);
+  std::vector<double> fermi(K), classical(K);
+  const double rho = static_cast<double>(c.system.particles) / c.system.length;
+  for (std::size_t k = 0; k < K; ++k) {
+    fermi[k] = P[k] / (P[k] + a) / (2 * M_PI);
+    classical[k] = rho * P[k] / dl;  // (20) on the lattice
+  }
+  for (std::size_t t = 0; t < sum.times.size(); ++t) {
+    const auto f = class_chi2(s, sum, t, fermi, dl);
+    ASSERT_GT(f.dof, 10);
+    EXPECT_GT(f.pvalue, test::kAlpha) << "t " << sum.times[t] << " chi2 " << f.chi2 << " dof " << f.dof;
+    const auto cl = class_chi2(s, sum, t, classical, dl);
+    EXPECT_LT(cl.pvalue, test::kAlpha) << "t " << sum.times[t] << " (20) should be rejected: chi2 " << cl.chi2;
+  }
+  EXPECT_GT(s.swaps.back(), 0);
+  EXPECT_GT(s.rejected.back(), 0);  // Pauli blocking is at work
+}
+
+// (39) in time, from the Monte Carlo's own t = 0 histogram (thermal start with Pauli
+// redraws), against vswap::theory::solve_kinetic on the same lattice. The initial
+// histogram's standard error enters the prediction, so each time is compared with
+// sqrt(se(t)^2 + se(0)^2).
+TEST(FermionExact, RelaxationFollowsKineticEquation39AsDtGoesToZero) {
+  Config c = dense_gas();
+  c.system.velocities = InitialVelocities::thermal;
+  c.system.temperature = 36;
+  c.system.particles = 600;
+  c.numerics.times = {0.0, 0.1, 0.25, 0.5, 1.0, 2.0};
+  c.numerics.dt = 0.0025;
+  c.numerics.realizations = 200;
+  const auto s = test::run_cpu(c);
+  const auto sum = engine::summarize(s);
+  const auto bath = theory::BathState::from_config(c.bath);
+  const std::size_t K = sum.velocity_lambda.size();
+  const double dl = s.velocity_edges[1] - s.velocity_edges[0];
+  theory::DiscreteBath db;
+  db.grid.lambda = Eigen::Map<const Eigen::VectorXd>(sum.velocity_lambda.data(), static_cast<Eigen::Index>(K));
+  db.grid.weight = Eigen::VectorXd::Constant(static_cast<Eigen::Index>(K), dl);
+  db.rho_b.resize(static_cast<Eigen::Index>(K));
+  for (std::size_t k = 0; k < K; ++k) db.rho_b[static_cast<Eigen::Index>(k)] = bath(sum.velocity_lambda[k]);
+  db.density = c.bath.density;
+  db.rho_b *= c.bath.density / db.grid.integrate(db.rho_b);
+  const Eigen::VectorXd rho0 = Eigen::Map<const Eigen::VectorXd>(sum.velocity_mean.data(), static_cast<Eigen::Index>(K));
+  const auto kin = theory::solve_kinetic(db, Statistics::fermi, c.collisions.gamma, rho0, sum.times);
+  for (std::size_t t = 1; t < sum.times.size(); ++t) {
+    const double err = std::hypot(sum.energy_stderr[t], sum.energy_stderr[0]);
+    test::expect_within_sigma(sum.energy_mean[t], kin.energy[t], err, test::kSigma, "e(t) vs (39)");
+    double chi2 = 0;
+    int dof = 0;
+    for (std::size_t k = 0; k < K; ++k) {
+      const double expect = kin.rho_p(static_cast<Eigen::Index>(t), static_cast<Eigen::Index>(k));
+      if (expect * s.length * dl < 2) continue;
+      const double se = std::hypot(sum.velocity_stderr[t * K + k], sum.velocity_stderr[k]);
+      const double z = (sum.velocity_mean[t * K + k] - expect) / se;
+      chi2 += z * z;
+      ++dof;
+    }
+    ASSERT_GT(dof, 10);
+    EXPECT_GT(test::chi2_pvalue(chi2, dof), test::kAlpha) << "t " << sum.times[t] << " chi2 " << chi2 << " dof " << dof;
+  }
+  // The energy moved well beyond its error bars: the test has power.
+  EXPECT_GT(std::abs(sum.energy_mean.back() - sum.energy_mean.front()), 20 * sum.energy_stderr.back());
+}
+
+}  // namespace
