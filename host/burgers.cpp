@@ -138,6 +138,7 @@ class TrBdf2 {
   void set_jacobian(const VectorXd& y, const VectorXd& f1) {
     jac_ = space_.jacobian(y, f1);
     factored_h_ = -1.0;
+    rate_ = 0.5;
   }
 
   StepResult step(const VectorXd& y, const VectorXd& f1, double h, VectorXd& y_new) {
@@ -185,8 +186,12 @@ class TrBdf2 {
   }
 
   // Simplified Newton for z = c + h d f(z). Every update keeps sum(z) = sum(c) to round-off
-  // because the Newton matrix has unit column sums (see FiniteVolumes::jacobian).
+  // because the Newton matrix has unit column sums (see FiniteVolumes::jacobian). Stopping
+  // rule of Hairer & Wanner (IV.8): with contraction rate eta (the last solve's rate before
+  // a second iterate exists), stop when eta / (1 - eta) |delta| <= kappa, |.| in units of
+  // the local error tolerance. The error estimate sees at most kappa of Newton error.
   bool newton(const VectorXd& c, double h, VectorXd& z, StepResult& result) {
+    constexpr double kappa = 0.01;
     double previous = 0.0;
     for (int iteration = 0; iteration < 10; ++iteration) {
       result.outside = space_.outside_table(z);
@@ -197,12 +202,11 @@ class TrBdf2 {
       result.newton_iterations = std::max(result.newton_iterations, iteration + 1);
       const double norm = rms(delta);
       if (!std::isfinite(norm)) return false;
-      if (norm <= 1e-3) return true;
       if (iteration > 0) {
-        const double rate = norm / previous;
-        if (rate >= 0.9) return false;
-        if (rate / (1.0 - rate) * norm <= 1e-2) return true;
+        rate_ = norm / previous;
+        if (rate_ >= 0.9) return false;
       }
+      if (norm == 0.0 || rate_ / (1.0 - rate_) * norm <= kappa) return true;
       previous = norm;
     }
     return false;
@@ -214,6 +218,7 @@ class TrBdf2 {
   Eigen::SparseLU<SparseMatrix> lu_;
   bool analysed_ = false;
   double factored_h_ = -1.0;
+  double rate_ = 0.5;  // Newton contraction rate of the latest solve
   VectorXd weights_, fz_;
 };
 
@@ -354,7 +359,7 @@ int choose_burgers_cells(const TransportTable& table, double length, const Vecto
   double gradient = 0.0;
   for (int i = 0; i < m; ++i)
     gradient = std::max(gradient, std::abs(initial((i + 1) % m) - initial(i)) / dx0);
-  if (gradient > 0.0) dx = std::min(dx, (hi - lo) / (32.0 * gradient));
+  if (gradient > 0.0) dx = std::min(dx, (hi - lo) / (64.0 * gradient));
   // (b) viscous fronts: width D / (jump of u), over the range the solution stays in.
   if (hi > lo) {
     double umin = table.u(lo), umax = umin, dmin = table.D(lo);
@@ -364,7 +369,9 @@ int choose_burgers_cells(const TransportTable& table, double length, const Vecto
       umax = std::max(umax, table.u(rho));
       dmin = std::min(dmin, table.D(rho));
     }
-    if (umax > umin) dx = std::min(dx, 0.5 * dmin / (umax - umin));
+    // A viscous front of (2) with jump Delta u is ~ tanh(Delta u x / (4 D)) (as in (3)):
+    // dx <= D / Delta u puts four cells in its length scale 4 D / Delta u.
+    if (umax > umin) dx = std::min(dx, dmin / (umax - umin));
   }
   for (int cells = 2 * bins; cells <= (1 << 20); cells += 2 * bins)
     if ((cells % m == 0 || m % cells == 0) && length / cells <= dx) return cells;

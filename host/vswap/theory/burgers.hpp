@@ -81,9 +81,10 @@ Eigen::VectorXd gaussian_bin_averages(double particles, double length, double wi
 /// @brief Solver cells for (2): the smallest N that is a multiple of 2*bins (so the half grid
 /// of the spatial error estimate also holds whole bins) and a multiple or divisor of M =
 /// initial.size(), whose cell dx = L/N resolves (a) the steepest initial gradient,
-/// dx <= (max rho - min rho) / (32 max |d_x rho|) (sigma/20 for a Gaussian), and (b) the
-/// viscous front width D_min / (u_max - u_min) over the initial density range (the solution
-/// stays in that range), dx <= that / 2. Throws if no N <= 2^20 qualifies.
+/// dx <= (max rho - min rho) / (64 max |d_x rho|) (sigma/40 for a Gaussian), and (b) the
+/// viscous front, ~tanh(Delta u x / (4 D)) for a jump Delta u of u: dx <= D_min / (u_max -
+/// u_min) over the initial density range (the solution stays in that range), four cells per
+/// 4 D / Delta u. Throws if no N <= 2^20 qualifies.
 int choose_burgers_cells(const TransportTable& table, double length,
                          const Eigen::VectorXd& initial_cell_averages, int bins);
 
