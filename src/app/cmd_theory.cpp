@@ -1,4 +1,6 @@
 // `vswap theory`: u(rho), u'(rho), D(rho) and the stationary states for the configured bath.
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 
@@ -38,7 +40,28 @@ int theory_command(const TheoryArgs& args) {
       if (r < 0) throw InputError("--rho", fmt::format("densities must be >= 0, got {}", r));
     }
   }
+  // Fermions: the velocity range of the quadrature holds at most sum(w) / 2 pi particles
+  // per unit length (n <= 1); the config's own statistics must stay below it, the other
+  // statistics' table (written for comparison) is cut there.
+  const double pauli_limit = bath.grid.weight.sum() / (2 * M_PI);
+  const double top = densities.empty() ? cfg.theory.rho_max
+                                       : *std::max_element(densities.begin(), densities.end());
+  if (stats == Statistics::fermi && top >= pauli_limit) {
+    throw InputError(densities.empty() ? "theory.rho_max" : "--rho",
+                     fmt::format("fermion density {} is beyond the Pauli limit {:.6g} of this "
+                                 "bath's velocity range (n = 1 everywhere)",
+                                 top, pauli_limit));
+  }
   auto table_for = [&](Statistics s) {
+    if (s == Statistics::fermi && top >= pauli_limit) {
+      Config capped = cfg;
+      capped.theory.rho_max = std::min(cfg.theory.rho_max, 0.99 * pauli_limit);
+      std::vector<double> kept;
+      for (double r : densities) {
+        if (r < 0.99 * pauli_limit) kept.push_back(r);
+      }
+      return densities.empty() ? coefficients(bath, capped, s) : at_densities(bath, s, gamma, kept);
+    }
     return densities.empty() ? coefficients(bath, cfg, s) : at_densities(bath, s, gamma, densities);
   };
 
