@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <vswap/error.hpp>
+
 #include "app/commands.hpp"
 #include "app/config_io.hpp"
 #include "app/predictions.hpp"
@@ -11,6 +13,11 @@ namespace vswap::app {
 
 int burgers_command(const BurgersArgs& args) {
   const Config cfg = load_config(args.common.config, args.common.overrides);
+  if (args.cells > 0 && (args.cells < 8 || args.cells % cfg.numerics.bins != 0)) {
+    throw InputError("--cells", fmt::format("must be a multiple of numerics.bins = {} and at least "
+                                            "8, got {}",
+                                            cfg.numerics.bins, args.cells));
+  }
   const auto bath = theory::discretise(theory::BathState::from_config(cfg.bath));
   const auto solution = burgers_prediction(bath, cfg, args.cells);
 

@@ -45,14 +45,10 @@ Eigen::VectorXd initial_profile(const Config& cfg, int bins) {
 theory::BurgersSolution burgers_prediction(const theory::DiscreteBath& bath, const Config& cfg,
                                            int cells) {
   const auto& s = cfg.system;
-  // The solver grid: a multiple of the output bins fine enough for the profile.
   const int bins = static_cast<int>(cfg.numerics.bins);
-  theory::BurgersOptions options;
-  options.cells = cells;
-  const int grid = cells > 0 ? cells : bins * std::max(1, static_cast<int>(std::ceil(256.0 / bins)));
-  const Eigen::VectorXd rho0 = initial_profile(cfg, grid);
-  // Tabulate u, D over [rho_min, rho_max], extended to cover the initial peak with margin.
-  const double peak = rho0.maxCoeff();
+  // Tabulate u, D from 0 up to the initial peak with margin (the profile's maximum never
+  // grows under (2)), or the configured rho_max if larger.
+  const double peak = initial_profile(cfg, 4 * bins).maxCoeff();
   Config table_cfg = cfg;
   table_cfg.theory.rho_min = 0.0;
   table_cfg.theory.rho_max = std::max(cfg.theory.rho_max, 1.05 * peak);
@@ -63,8 +59,14 @@ theory::BurgersSolution burgers_prediction(const theory::DiscreteBath& bath, con
     u.push_back(c.u);
     D.push_back(c.D);
   }
-  options.cells = grid;
-  return theory::solve_burgers(theory::TransportTable(rho, u, D), s.length, rho0,
+  const theory::TransportTable transport(rho, u, D);
+  // The solver grid: given, or chosen by the solver to resolve the profile and its fronts;
+  // the initial data are exact cell averages on that grid.
+  theory::BurgersOptions options;
+  options.cells = cells > 0 ? cells
+                            : theory::choose_burgers_cells(transport, s.length,
+                                                           initial_profile(cfg, 4 * bins), bins);
+  return theory::solve_burgers(transport, s.length, initial_profile(cfg, options.cells),
                                cfg.numerics.times, bins, options);
 }
 
