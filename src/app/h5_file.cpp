@@ -178,6 +178,7 @@ std::string h5_read_attribute(const std::string& file, const std::string& object
   std::string value(size, '\0');
   Handle mem{H5Tcopy(H5T_C_S1), H5Tclose};
   H5Tset_size(mem.id, size);
+  H5Tset_cset(mem.id, H5Tget_cset(type.id));
   checked(H5Aread(attr.id, mem.id, value.data()), "read attribute " + name);
   while (!value.empty() && value.back() == '\0') value.pop_back();
   return value;

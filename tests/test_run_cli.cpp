@@ -1,0 +1,183 @@
+// `vswap run`, `theory` and `burgers` end to end: the documented HDF5 layout
+// (docs/OUTPUT.md) and the bad-input cases of issue 3 (exit 2, no partial file).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "app/h5_file.hpp"
+#include "cli_helpers.hpp"
+
+namespace {
+
+using vswap::app::h5_read;
+using vswap::test::run_vswap;
+using vswap::test::ScratchDir;
+
+const char* kTiny = R"(
+[bath]
+kind = "bragg"
+density = 50.0
+sigma = 6.0
+lambda_B = 5.9
+b = 0.3
+[system]
+statistics = "fermi"
+particles = 200
+length = 400.0
+profile = "gaussian"
+width = 60.0
+[collisions]
+gamma = 0.08
+[numerics]
+cells = 80
+dt = 0.02
+realizations = 8
+seed = 3
+times = [0.0, 5.0, 10.0]
+bins = 20
+backend = "cpu"
+[theory]
+rho_max = 3.0
+points = 40
+)";
+
+std::uint64_t rows(const std::string& file, const std::string& name, std::uint64_t* cols) {
+  std::vector<std::uint64_t> shape;
+  h5_read(file, name, &shape);
+  if (cols) *cols = shape.size() > 1 ? shape[1] : 0;
+  return shape.empty() ? 0 : shape[0];
+}
+
+TEST(RunCommand, WritesTheDocumentedLayout) {
+  ScratchDir dir("run-layout");
+  const std::string cfg = dir.write("tiny.toml", kTiny);
+  const std::string out = dir.file("run.h5");
+  const auto r = run_vswap("run " + cfg + " -o " + out + " -q");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  std::uint64_t cols = 0;
+  EXPECT_EQ(rows(out, "/times", nullptr), 3u);
+  for (const char* name : {"/density/mean", "/density/stderr", "/theory/density",
+                           "/theory/linear_density", "/sums/density_count"}) {
+    EXPECT_EQ(rows(out, name, &cols), 3u) << name;
+    EXPECT_EQ(cols, 20u) << name;
+  }
+  const std::uint64_t K = rows(out, "/velocity/lambda", nullptr);
+  EXPECT_GT(K, 10u);
+  for (const char* name : {"/velocity/mean", "/velocity/stderr", "/theory/velocity"}) {
+    EXPECT_EQ(rows(out, name, &cols), 3u) << name;
+    EXPECT_EQ(cols, K) << name;
+  }
+  for (const char* name : {"/energy/mean", "/energy/stderr", "/theory/energy",
+                           "/comparison/chi2_dof", "/comparison/linear_chi2_dof",
+                           "/counters/swaps", "/counters/rejected"}) {
+    EXPECT_EQ(rows(out, name, nullptr), 3u) << name;
+  }
+  EXPECT_EQ(rows(out, "/theory/coefficients", &cols), 40u);
+  EXPECT_EQ(cols, 4u);
+  // Mass: every row of the density histogram integrates to N (exactly, per realization).
+  const auto mean = h5_read(out, "/density/mean");
+  for (int t = 0; t < 3; ++t) {
+    double mass = 0;
+    for (int b = 0; b < 20; ++b) mass += mean[t * 20 + b] * (400.0 / 20);
+    EXPECT_NEAR(mass, 200.0, 1e-9);
+  }
+  // Provenance attributes.
+  for (const char* attr : {"config", "version", "git_commit", "backend", "device", "scheme"}) {
+    EXPECT_FALSE(vswap::app::h5_read_attribute(out, "/", attr).empty()) << attr;
+  }
+  EXPECT_NE(vswap::app::h5_read_attribute(out, "/", "config").find("particles = 200"),
+            std::string::npos);
+  // Pauli-blocked attempts happen for fermions at this density, and swaps grow with time.
+  const auto swaps = h5_read(out, "/counters/swaps");
+  EXPECT_EQ(swaps[0], 0.0);
+  EXPECT_GT(swaps[2], swaps[1]);
+  EXPECT_GT(h5_read(out, "/counters/rejected")[2], 0.0);
+}
+
+TEST(RunCommand, SameSeedSameFileDifferentSeedDifferent) {
+  ScratchDir dir("run-seed");
+  const std::string cfg = dir.write("tiny.toml", kTiny);
+  ASSERT_EQ(run_vswap("run " + cfg + " -q -o " + dir.file("a.h5")).exit_code, 0);
+  ASSERT_EQ(run_vswap("run " + cfg + " -q --threads 1 -o " + dir.file("b.h5")).exit_code, 0);
+  ASSERT_EQ(run_vswap("run " + cfg + " -q --set numerics.seed=4 -o " + dir.file("c.h5")).exit_code,
+            0);
+  for (const char* name : {"/density/mean", "/velocity/mean", "/energy/mean", "/theory/density"}) {
+    EXPECT_EQ(h5_read(dir.file("a.h5"), name), h5_read(dir.file("b.h5"), name)) << name;
+  }
+  EXPECT_NE(h5_read(dir.file("a.h5"), "/density/mean"), h5_read(dir.file("c.h5"), "/density/mean"));
+}
+
+struct BadRun {
+  const char* name;
+  const char* sets;
+  const char* key;
+};
+
+class RunBadInput : public ::testing::TestWithParam<BadRun> {};
+
+TEST_P(RunBadInput, ExitTwoNamingTheKeyNoFile) {
+  const BadRun& c = GetParam();
+  ScratchDir dir(std::string("run-bad-") + c.name);
+  const std::string cfg = dir.write("tiny.toml", kTiny);
+  dir.write("negative.txt", "-10 0.0\n0 -1.0\n10 0.0\n");
+  std::string sets = c.sets;
+  const auto pos = sets.find("@DIR@");
+  if (pos != std::string::npos) sets.replace(pos, 5, dir.file(""));
+  const std::string out = dir.file("out.h5");
+  const auto r = run_vswap("run " + cfg + " -q -o " + out + " " + sets);
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find(c.key), std::string::npos) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(out));
+  for (const auto& e : std::filesystem::directory_iterator(dir.file(""))) {
+    EXPECT_EQ(e.path().string().find(".tmp."), std::string::npos) << "left " << e.path();
+  }
+}
+
+const BadRun kBadRuns[] = {
+    {"unknown_scheme", "--set collisions.scheme=gillespie", "collisions.scheme"},
+    {"dt_zero", "--set numerics.dt=0", "numerics.dt"},
+    {"event_with_fermions", "--set collisions.scheme=event", "collisions.scheme"},
+    {"too_many_fermions", "--set system.particles=5000", "system."},
+    {"negative_table", "--set bath.kind=table --set bath.file=@DIR@negative.txt", "bath.file"},
+    {"missing_table", "--set bath.kind=table --set bath.file=/nonexistent/bath.txt", "bath.file"},
+    {"cuda_without_device", "--backend cuda", "numerics.backend"},
+};
+INSTANTIATE_TEST_SUITE_P(Table, RunBadInput, ::testing::ValuesIn(kBadRuns),
+                         [](const auto& p) { return std::string(p.param.name); });
+
+TEST(RunCommand, UnwritableOutputIsAnInputErrorAndLeavesNothing) {
+  ScratchDir dir("run-unwritable");
+  const std::string cfg = dir.write("tiny.toml", kTiny);
+  const auto r = run_vswap("run " + cfg + " -q -o /nonexistent/dir/run.h5");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("-o"), std::string::npos) << r.output;
+}
+
+TEST(TheoryCommand, CsvTableHasTheSpecHeaderAndRows) {
+  ScratchDir dir("theory-csv");
+  const std::string cfg = dir.write("tiny.toml", kTiny);
+  const auto r = run_vswap("theory " + cfg + " --rho 0.25,1,2 --csv");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.rfind("rho,u,du_drho,D\n0.25,", 0), 0u) << r.output;
+  EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 4);
+  EXPECT_EQ(run_vswap("theory " + cfg + " --rho 1,x --csv").exit_code, 2);
+}
+
+TEST(BurgersCommand, ConservesMassOnTheRequestedBins) {
+  ScratchDir dir("burgers");
+  const std::string cfg = dir.write("tiny.toml", kTiny);
+  const std::string out = dir.file("b.h5");
+  ASSERT_EQ(run_vswap("burgers " + cfg + " -o " + out).exit_code, 0);
+  std::vector<std::uint64_t> shape;
+  const auto d = h5_read(out, "/theory/density", &shape);
+  ASSERT_EQ(shape, (std::vector<std::uint64_t>{3, 20}));
+  for (int t = 0; t < 3; ++t) {
+    double mass = 0;
+    for (int b = 0; b < 20; ++b) mass += d[t * 20 + b] * 20.0;
+    EXPECT_NEAR(mass, 200.0, 1e-9);
+  }
+}
+
+}  // namespace
