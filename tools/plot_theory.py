@@ -23,7 +23,7 @@ def main():
             sys.exit(f"{args.h5}: no /theory/classical/coefficients (not a `vswap theory` file)")
         tables = {s: f[f"theory/{s}/coefficients"][...] for s in ("classical", "fermi")}
         gamma = f["theory"].attrs.get("gamma", float("nan"))
-    fig, ax = plt.subplots(2, 2, figsize=(9, 6.5), sharex=True)
+    fig, ax = plt.subplots(2, 2, figsize=(9, 6.5), sharex=True, sharey="row")
     labels = {"classical": "classical", "fermi": "fermions"}
     for col, s in enumerate(("classical", "fermi")):
         t = tables[s]
