@@ -11,6 +11,7 @@
 #include <vswap/version.hpp>
 
 #include "app/commands.hpp"
+#include "app/run_output.hpp"
 
 namespace vswap::app {
 namespace {
@@ -65,13 +66,31 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--check-steps", run.check_steps,
                     "Check particle number and the Pauli invariant after every step (slow)");
   run_cmd->add_flag("-q,--quiet", run.quiet, "No progress output");
-  run_cmd->add_option("--shard", run.shard, "Run only block I of N of the realizations")
+  run_cmd->add_option("--shard", run.shard,
+                      "Run only block I of N of the realizations (combine with vswap merge)")
       ->type_name("I/N");
+  run_cmd->add_option("--checkpoint", run.checkpoint,
+                      "Keep a checkpoint in FILE: the realizations run in chunks of 2 per "
+                      "thread, and the sums of the finished chunks are saved; the same command "
+                      "run again continues from it (bitwise-identical result). SIGTERM/SIGINT "
+                      "save it and exit with 128+signal. Removed after the output is written")
+      ->type_name("FILE");
+  run_cmd->add_option("--checkpoint-every", run.checkpoint_every,
+                      "Seconds between checkpoints (default 300; written when a chunk ends)")
+      ->type_name("SECONDS")
+      ->check(CLI::PositiveNumber);
+  run_cmd->add_flag("--keep-checkpoint", run.keep_checkpoint,
+                    "Keep the checkpoint file after the output is written");
 
   MergeArgs merge;
   auto* merge_cmd = app.add_subcommand("merge", "Merge shard files into one run file");
   merge_cmd->add_option("output", merge.output, "Merged output file")->required();
-  merge_cmd->add_option("inputs", merge.inputs, "Shard files")->required()->expected(1, -1);
+  merge_cmd->add_option("inputs", merge.inputs,
+                        "Shard files (vswap run --shard I/N) of one config and seed, covering "
+                        "every realization exactly once")
+      ->required()
+      ->expected(1, -1);
+  merge_cmd->add_flag("-q,--quiet", merge.quiet, "No chi^2 table");
 
   try {
     app.parse(argc, argv);
@@ -86,6 +105,8 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  run.command_line = joined_command_line(argc, argv);
+  merge.command_line = run.command_line;
   try {
     if (*theory_cmd) return theory_command(theory);
     if (*burgers_cmd) return burgers_command(burgers);

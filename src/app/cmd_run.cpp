@@ -1,13 +1,29 @@
-// `vswap run`: the Monte Carlo run (engine: src/engine), with its theory and comparison.
+// `vswap run`: the Monte Carlo run (engine: src/engine), with its theory and comparison;
+// shards (--shard), MPI ranks and checkpoints (docs/PRODUCTION.md).
+#include <omp.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <chrono>
+#include <condition_variable>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
 #include <iostream>
+#include <mutex>
+#include <optional>
+#include <sstream>
+#include <thread>
 
 #include <fmt/format.h>
 
 #include <vswap/error.hpp>
+#include <vswap/version.hpp>
 
+#include "app/checkpoint.hpp"
 #include "app/commands.hpp"
 #include "app/config_io.hpp"
+#include "app/mpi_ranks.hpp"
 #include "app/predictions.hpp"
 #include "app/progress.hpp"
 #include "app/run_output.hpp"
@@ -17,8 +33,7 @@ namespace vswap::app {
 namespace {
 
 /// "I/N" (1-based) -> realization range [first, last) of block I of N equal blocks.
-std::pair<std::int64_t, std::int64_t> shard_range(const std::string& text,
-                                                  std::int64_t realizations) {
+Interval shard_range(const std::string& text, std::int64_t realizations) {
   const auto slash = text.find('/');
   long long i = 0, n = 0;
   std::size_t used_i = 0, used_n = 0;
@@ -40,48 +55,328 @@ std::pair<std::int64_t, std::int64_t> shard_range(const std::string& text,
   return {first, last};
 }
 
+/// The signal that asked us to stop (SIGTERM, SIGINT), 0 while none did.
+volatile std::sig_atomic_t g_stop_signal = 0;
+extern "C" void on_stop_signal(int sig) { g_stop_signal = sig; }
+
+/// Catches SIGTERM and SIGINT while a checkpointed run is in progress.
+class StopSignals {
+ public:
+  StopSignals() {
+    struct sigaction sa {};
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, &old_term_);
+    sigaction(SIGINT, &sa, &old_int_);
+  }
+  ~StopSignals() {
+    sigaction(SIGTERM, &old_term_, nullptr);
+    sigaction(SIGINT, &old_int_, nullptr);
+  }
+
+ private:
+  struct sigaction old_term_ {}, old_int_ {};
+};
+
+/// Refuses, before anything is allocated, a run whose per-thread working set (particles
+/// and histograms, a generous estimate) exceeds the physical memory of this machine.
+void check_memory(const Config& cfg, int threads) {
+  const double pages = static_cast<double>(sysconf(_SC_PHYS_PAGES));
+  const double page = static_cast<double>(sysconf(_SC_PAGE_SIZE));
+  if (!(pages > 0 && page > 0)) return;
+  const double memory = pages * page;
+  const double T = static_cast<double>(cfg.numerics.times.size());
+  const double hist = T * static_cast<double>(cfg.numerics.bins + cfg.numerics.velocity_bins) * 8.0;
+  const double per_thread_particles = static_cast<double>(cfg.system.particles) * 48.0;
+  const double histograms = hist * 3.0 * (threads + 2);
+  const auto gib = [](double b) { return b / (1024.0 * 1024.0 * 1024.0); };
+  if (per_thread_particles * threads > memory) {
+    throw InputError("system.particles",
+                     fmt::format("{} particles on {} threads need about {:.1f} GiB; this machine "
+                                 "has {:.1f} GiB (use fewer particles or --threads)",
+                                 cfg.system.particles, threads,
+                                 gib(per_thread_particles * threads), gib(memory)));
+  }
+  if (histograms > memory) {
+    throw InputError("numerics.bins",
+                     fmt::format("{} times x {} bins need about {:.1f} GiB of histograms; this "
+                                 "machine has {:.1f} GiB",
+                                 cfg.numerics.times.size(), cfg.numerics.bins, gib(histograms),
+                                 gib(memory)));
+  }
+}
+
+/// Refuses an output path whose directory does not exist or is not writable, before the run.
+void check_writable(const std::string& path, const std::string& key) {
+  auto dir = std::filesystem::path(path).parent_path();
+  if (dir.empty()) dir = ".";
+  if (!std::filesystem::is_directory(dir) || ::access(dir.c_str(), W_OK) != 0) {
+    throw InputError(key, fmt::format("cannot write {}: directory {} does not exist or is not "
+                                      "writable",
+                                      path, dir.string()));
+  }
+  if (std::filesystem::is_directory(path)) {
+    throw InputError(key, fmt::format("{} is a directory", path));
+  }
+}
+
+/// The first line where two config texts differ, for messages.
+std::string first_difference(const std::string& a, const std::string& b) {
+  std::istringstream sa(a), sb(b);
+  std::string la, lb;
+  for (int line = 1;; ++line) {
+    const bool ga = static_cast<bool>(std::getline(sa, la));
+    const bool gb = static_cast<bool>(std::getline(sb, lb));
+    if (!ga && !gb) return "";
+    if (!ga) la = "<end>";
+    if (!gb) lb = "<end>";
+    if (la != lb) return fmt::format("\"{}\" here, \"{}\" there", la, lb);
+  }
+}
+
+/// Loads the checkpoint at `path` when it exists and checks it belongs to this run.
+std::optional<Checkpoint> load_matching_checkpoint(const std::string& path, const Config& cfg,
+                                                   Interval range) {
+  if (!std::filesystem::exists(path)) return std::nullopt;
+  Checkpoint ck = read_checkpoint(path);
+  const std::string why = " (delete it to start afresh, or use another --checkpoint)";
+  const std::string identity = run_identity(cfg.toml_text);
+  if (ck.identity != identity) {
+    throw InputError(path, "checkpoint of a different config: " +
+                               first_difference(identity, ck.identity) + why);
+  }
+  if (ck.version != vswap::version) {
+    throw InputError(path, fmt::format("checkpoint written by vswap {}, this is {}{}", ck.version,
+                                       vswap::version, why));
+  }
+  if (ck.seed != cfg.numerics.seed) {
+    throw InputError(path, fmt::format("checkpoint of seed {}, this run has seed {}{}", ck.seed,
+                                       cfg.numerics.seed, why));
+  }
+  if (ck.range != range) {
+    throw InputError(path, fmt::format("checkpoint of realizations [{}, {}), this run (shard/rank) "
+                                       "owns [{}, {}){}",
+                                       ck.range.first, ck.range.second, range.first, range.second,
+                                       why));
+  }
+  return ck;
+}
+
+/// Adds [a, b) to a sorted list of disjoint intervals, joining neighbours.
+void add_interval(std::vector<Interval>& done, Interval iv) {
+  done.push_back(iv);
+  std::sort(done.begin(), done.end());
+  std::vector<Interval> joined;
+  for (const auto& d : done) {
+    if (!joined.empty() && joined.back().second == d.first) joined.back().second = d.second;
+    else joined.push_back(d);
+  }
+  done = std::move(joined);
+}
+
+/// Runs `setup`'s realizations in chunks, keeping a checkpoint (see docs/PRODUCTION.md):
+/// the engine works on a worker thread; this thread writes the checkpoint every
+/// `every` seconds and, on SIGTERM/SIGINT, writes it once more (the chunk in flight is
+/// abandoned: it is redone on restart) and exits with 128 + the signal number.
+engine::RunSums run_checkpointed(engine::Engine& eng, engine::RunSetup setup,
+                                 const std::string& path, double every, int threads,
+                                 ProgressReporter& progress, bool quiet) {
+  const Interval range{setup.first_realization, setup.last_realization};
+  auto resumed = load_matching_checkpoint(path, setup.config, range);
+  Checkpoint ck;
+  if (resumed) {
+    ck = std::move(*resumed);
+    if (!quiet) {
+      std::cerr << fmt::format("vswap run: resuming from {}: {} of {} realizations done\n", path,
+                               ck.done_count(), range.second - range.first);
+    }
+  } else {
+    ck.identity = run_identity(setup.config.toml_text);
+    ck.version = vswap::version;
+    ck.seed = setup.config.numerics.seed;
+    ck.range = range;
+    engine::RunSetup none = setup;  // the shaped, empty sums
+    none.last_realization = none.first_realization;
+    ck.sums = eng.run(none, nullptr);
+  }
+
+  // The chunks still to do: a couple of realizations per thread each.
+  const std::int64_t chunk = std::max(1, 2 * threads);
+  std::vector<Interval> todo;
+  std::int64_t at = range.first;
+  for (std::size_t i = 0; i <= ck.done.size(); ++i) {
+    const std::int64_t stop = i < ck.done.size() ? ck.done[i].first : range.second;
+    for (std::int64_t a = at; a < stop; a += chunk) todo.emplace_back(a, std::min(stop, a + chunk));
+    if (i < ck.done.size()) at = ck.done[i].second;
+  }
+  const double total = static_cast<double>(range.second - range.first);
+
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool finished = false;
+  std::int64_t chunks_done = 0;
+  std::exception_ptr error;
+  StopSignals signals;
+  std::thread worker([&] {
+    try {
+      for (const auto& iv : todo) {
+        engine::RunSetup part = setup;
+        part.first_realization = iv.first;
+        part.last_realization = iv.second;
+        const double before = static_cast<double>(ck.done_count());
+        const double len = static_cast<double>(iv.second - iv.first);
+        auto sums = eng.run(part, [&](double f) { progress.update((before + f * len) / total); });
+        std::lock_guard<std::mutex> lock(mutex);
+        ck.sums.merge(sums);
+        add_interval(ck.done, iv);
+        ++chunks_done;
+        changed.notify_all();
+      }
+    } catch (...) {
+      error = std::current_exception();
+    }
+    std::lock_guard<std::mutex> lock(mutex);
+    finished = true;
+    changed.notify_all();
+  });
+
+  auto last_write = std::chrono::steady_clock::now();
+  std::int64_t written_chunks = 0;
+  std::unique_lock<std::mutex> lock(mutex);
+  while (!finished) {
+    changed.wait_for(lock, std::chrono::milliseconds(50));
+    if (g_stop_signal != 0) {
+      const int sig = g_stop_signal;
+      const Checkpoint snapshot = ck;
+      lock.unlock();
+      write_checkpoint(path, snapshot);
+      std::fflush(stdout);
+      std::cerr << fmt::format("\nvswap run: {} received: checkpoint {} holds {} of {} "
+                               "realizations; run the same command again to continue (exit {})\n",
+                               sig == SIGTERM ? "SIGTERM" : "SIGINT", path,
+                               snapshot.done_count(), range.second - range.first, 128 + sig);
+      std::_Exit(128 + sig);  // the chunk in flight is abandoned; it is redone on restart
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (chunks_done > written_chunks &&
+        std::chrono::duration<double>(now - last_write).count() >= every) {
+      const Checkpoint snapshot = ck;
+      written_chunks = chunks_done;
+      lock.unlock();
+      write_checkpoint(path, snapshot);
+      last_write = std::chrono::steady_clock::now();
+      lock.lock();
+    }
+  }
+  lock.unlock();
+  worker.join();
+  if (error) std::rethrow_exception(error);
+  write_checkpoint(path, ck);  // complete: a kill while the output is written loses nothing
+  ck.sums.first = range.first;
+  ck.sums.last = range.second;
+  return ck.sums;
+}
+
 }  // namespace
 
 int run_command(const RunArgs& args) {
-  std::vector<std::string> overrides = args.common.overrides;
-  if (!args.backend.empty()) overrides.push_back("numerics.backend=\"" + args.backend + "\"");
-  const Config cfg = load_config(args.common.config, overrides);
-  const std::string output = output_path(args.common.output, "run.h5");
-
-  engine::RunSetup setup;
-  setup.config = cfg;
-  setup.first_realization = 0;
-  setup.last_realization = cfg.numerics.realizations;
+  MpiRanks ranks;
+  const auto start_time = utc_now();
+  engine::RunSums sums;
+  Config cfg;
   RunProvenance prov;
-  if (!args.shard.empty()) {
+  std::string output, checkpoint;
+  double wall = 0;
+  std::exception_ptr failure;
+  int code = 0;
+  try {
+    std::vector<std::string> overrides = args.common.overrides;
+    if (!args.backend.empty()) overrides.push_back("numerics.backend=\"" + args.backend + "\"");
+    cfg = load_config(args.common.config, overrides);
+    output = output_path(args.common.output, "run.h5");
+    check_writable(output, "-o");
+    const int threads = args.threads > 0 ? args.threads : omp_get_max_threads();
+    check_memory(cfg, threads);
+
+    engine::RunSetup setup;
+    setup.config = cfg;
+    Interval range{0, cfg.numerics.realizations};
+    if (!args.shard.empty()) {
+      range = shard_range(args.shard, cfg.numerics.realizations);
+      prov.shard = args.shard;
+    }
     std::tie(setup.first_realization, setup.last_realization) =
-        shard_range(args.shard, cfg.numerics.realizations);
-    prov.shard = args.shard;
-  }
-  setup.options.check_every_step = args.check_steps;
-  setup.options.threads = args.threads;
+        ranks.block(range.first, range.second);
+    setup.options.check_every_step = args.check_steps;
+    setup.options.threads = args.threads;
+    if (!args.checkpoint.empty()) {
+      checkpoint = args.checkpoint;
+      if (ranks.size() > 1) checkpoint += fmt::format(".rank{}of{}", ranks.rank(), ranks.size());
+      check_writable(checkpoint, "--checkpoint");
+      if (std::filesystem::absolute(checkpoint) == std::filesystem::absolute(output)) {
+        throw InputError("--checkpoint", "must differ from the output file " + output);
+      }
+      remove_stale_temporaries(checkpoint);
+    }
+    if (ranks.rank() == 0) remove_stale_temporaries(output);
 
-  std::string note;
-  auto engine = engine::make_engine(cfg.numerics.backend, note);
-  if (!note.empty() && !args.quiet) std::cerr << "vswap: " << note << "\n";
-  prov.backend = engine->backend_name();
-  prov.device = engine->device_name();
-  prov.threads = args.threads;
-  if (!args.quiet) {
-    std::cerr << fmt::format("vswap run: {} realizations [{}, {}) of {} on {} ({})\n",
-                             setup.last_realization - setup.first_realization,
-                             setup.first_realization, setup.last_realization,
-                             cfg.numerics.realizations, prov.backend, prov.device);
-  }
+    std::string note;
+    auto engine = engine::make_engine(cfg.numerics.backend, note);
+    const bool talk = !args.quiet && ranks.rank() == 0;
+    if (!note.empty() && talk) std::cerr << "vswap: " << note << "\n";
+    prov.backend = engine->backend_name();
+    prov.device = engine->device_name();
+    prov.threads = args.threads;
+    prov.ranks = ranks.size();
+    prov.command_line = args.command_line;
+    prov.start_time = start_time;
+    if (talk) {
+      std::cerr << fmt::format("vswap run: {} realizations [{}, {}) of {} on {} ({}){}\n",
+                               range.second - range.first, range.first, range.second,
+                               cfg.numerics.realizations, prov.backend, prov.device,
+                               ranks.size() > 1 ? fmt::format(", {} MPI ranks", ranks.size())
+                                                : "");
+    }
 
-  ProgressReporter progress("vswap run", !args.quiet);
-  const auto sums = engine->run(setup, [&](double f) { progress.update(f); });
-  progress.finish();
-  prov.wall_time_s = progress.elapsed_seconds();
-  write_run_file(output, cfg, sums, prov, args.quiet);
+    ProgressReporter progress("vswap run", talk);
+    if (checkpoint.empty()) {
+      sums = engine->run(setup, [&](double f) { progress.update(f); });
+    } else {
+      sums = run_checkpointed(*engine, setup, checkpoint, args.checkpoint_every, threads,
+                              progress, !talk);
+    }
+    progress.finish();
+    wall = progress.elapsed_seconds();
+  } catch (const InputError&) {
+    failure = std::current_exception();
+    code = 2;
+  } catch (...) {
+    failure = std::current_exception();
+    code = 1;
+  }
+  // Every rank learns whether any failed (that one says why) before the reduction.
+  const int worst = ranks.agree(code);
+  if (failure) std::rethrow_exception(failure);
+  if (worst != 0) return worst;
+
+  sums = ranks.reduce(sums);
+  if (ranks.rank() == 0) {
+    try {
+      prov.wall_time_s = wall;
+      write_run_file(output, cfg, sums, prov, args.quiet);
+    } catch (const InputError&) {
+      failure = std::current_exception();
+      code = 2;
+    } catch (...) {
+      failure = std::current_exception();
+      code = 1;
+    }
+  }
+  const int written = ranks.agree(code);  // the checkpoints go only once the file exists
+  if (failure) std::rethrow_exception(failure);
+  if (written != 0) return written;
+  if (!checkpoint.empty() && !args.keep_checkpoint) std::remove(checkpoint.c_str());
   return 0;
 }
-
-int merge_command(const MergeArgs&) { throw InputError("merge", "not available yet"); }
 
 }  // namespace vswap::app

@@ -35,12 +35,18 @@ struct RunArgs {
   bool check_steps = false;
   bool quiet = false;
   std::string shard;     ///< --shard I/N
+  std::string checkpoint;        ///< --checkpoint FILE ("" = none)
+  double checkpoint_every = 300;  ///< --checkpoint-every SECONDS
+  bool keep_checkpoint = false;  ///< --keep-checkpoint: keep FILE after the output is written
+  std::string command_line;      ///< argv, recorded in the output
 };
 int run_command(const RunArgs&);
 
 struct MergeArgs {
   std::string output;
   std::vector<std::string> inputs;
+  bool quiet = false;
+  std::string command_line;
 };
 int merge_command(const MergeArgs&);
 

@@ -1,6 +1,10 @@
 #include "app/run_output.hpp"
 
+#include <hdf5.h>
+#include <unistd.h>
+
 #include <cmath>
+#include <ctime>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -16,10 +20,6 @@ namespace vswap::app {
 namespace {
 
 using u64 = std::uint64_t;
-
-std::vector<double> as_double(const std::vector<std::int64_t>& v) {
-  return std::vector<double>(v.begin(), v.end());
-}
 
 /// ExactSum arrays as (n x 2) int64: high word, low word (bit pattern).
 std::vector<std::int64_t> words(const std::vector<engine::ExactSum>& v) {
@@ -68,6 +68,10 @@ void write_run_file(const std::string& path, const Config& cfg, const engine::Ru
   out.attribute("/", "shard", prov.shard);
   out.attribute("/", "ranks", prov.ranks);
   out.attribute("/", "wall_time_s", prov.wall_time_s);
+  out.attribute("/", "hostname", prov.hostname.empty() ? host_name() : prov.hostname);
+  out.attribute("/", "start_time", prov.start_time.empty() ? utc_now() : prov.start_time);
+  out.attribute("/", "command_line", prov.command_line);
+  if (!prov.sources.empty()) out.attribute("/", "merged_from", prov.sources);
   out.attribute("/", "scheme", sums.scheme);
   out.attribute("/", "realizations", sums.realizations());
   out.attribute("/", "realization_first", sums.first);
@@ -149,6 +153,133 @@ void write_run_file(const std::string& path, const Config& cfg, const engine::Ru
                              velocity_chi2[i], energy_z[i]);
   }
   std::cout << fmt::format("wrote {}\n", path);
+}
+
+namespace {
+
+/// Reads the int64 dataset `name` of `f` (with `expect` elements when >= 0).
+std::vector<std::int64_t> read_ints(hid_t f, const std::string& file, const std::string& name,
+                                    std::int64_t expect) {
+  const hid_t set = H5Dopen2(f, name.c_str(), H5P_DEFAULT);
+  if (set < 0) throw InputError(file, "has no dataset " + name + " (not a vswap run file?)");
+  const hid_t space = H5Dget_space(set);
+  const hssize_t n = H5Sget_simple_extent_npoints(space);
+  std::vector<std::int64_t> data(n > 0 ? static_cast<std::size_t>(n) : 0);
+  const bool ok = n >= 0 && (expect < 0 || n == expect) &&
+                  (data.empty() || H5Dread(set, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                                           data.data()) >= 0);
+  H5Sclose(space);
+  H5Dclose(set);
+  if (!ok) throw InputError(file, "dataset " + name + " has the wrong size or type");
+  return data;
+}
+
+template <typename T>
+T read_scalar_attribute(hid_t f, const std::string& file, const std::string& object,
+                        const std::string& name, hid_t mem_type) {
+  T value{};
+  const hid_t attr = H5Aopen_by_name(f, object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT);
+  if (attr < 0) throw InputError(file, "has no attribute " + name + " on " + object);
+  const herr_t st = H5Aread(attr, mem_type, &value);
+  H5Aclose(attr);
+  if (st < 0) throw InputError(file, "attribute " + name + " on " + object + " has the wrong type");
+  return value;
+}
+
+std::vector<engine::ExactSum> from_words(const std::vector<std::int64_t>& w) {
+  std::vector<engine::ExactSum> out;
+  for (std::size_t i = 0; i + 1 < w.size(); i += 2) {
+    out.push_back(engine::ExactSum::from_words(w[i], static_cast<std::uint64_t>(w[i + 1])));
+  }
+  return out;
+}
+
+}  // namespace
+
+engine::RunSums read_run_sums(const std::string& path) {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  if (H5Fis_hdf5(path.c_str()) <= 0) {
+    throw InputError(path, "cannot open as HDF5 (missing, unreadable or not HDF5)");
+  }
+  const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (f < 0) throw InputError(path, "cannot open as HDF5");
+  struct Closer {
+    hid_t f;
+    ~Closer() { H5Fclose(f); }
+  } closer{f};
+
+  engine::RunSums s;
+  s.first = read_scalar_attribute<std::int64_t>(f, path, "/sums", "first", H5T_NATIVE_INT64);
+  s.last = read_scalar_attribute<std::int64_t>(f, path, "/sums", "last", H5T_NATIVE_INT64);
+  s.particles = read_scalar_attribute<std::int64_t>(f, path, "/sums", "particles", H5T_NATIVE_INT64);
+  s.length = read_scalar_attribute<double>(f, path, "/sums", "length", H5T_NATIVE_DOUBLE);
+  s.scheme = h5_read_attribute(path, "/sums", "scheme");
+  s.times = h5_read(path, "/times");
+  s.density_edges = h5_read(path, "/density/edges");
+  s.velocity_edges = h5_read(path, "/velocity/edges");
+  s.velocity_centres = h5_read(path, "/velocity/lambda");
+  const auto T = static_cast<std::int64_t>(s.times.size());
+  const auto B = static_cast<std::int64_t>(s.density_edges.size()) - 1;
+  const auto K = static_cast<std::int64_t>(s.velocity_centres.size());
+  if (T < 1 || B < 1 || s.first < 0 || s.last < s.first) {
+    throw InputError(path, "holds an inconsistent run (times, bins or realization range)");
+  }
+  s.density_count = read_ints(f, path, "/sums/density_count", T * B);
+  s.density_count_sq = read_ints(f, path, "/sums/density_count_sq", T * B);
+  s.velocity_count = read_ints(f, path, "/sums/velocity_count", T * K);
+  s.velocity_count_sq = read_ints(f, path, "/sums/velocity_count_sq", T * K);
+  s.energy = from_words(read_ints(f, path, "/sums/energy", 2 * T));
+  s.energy_sq = from_words(read_ints(f, path, "/sums/energy_sq", 2 * T));
+  s.swaps = read_ints(f, path, "/sums/swaps", T);
+  s.rejected = read_ints(f, path, "/sums/rejected", T);
+  s.rescattered = read_ints(f, path, "/sums/rescattered", T);
+  s.saturated = read_ints(f, path, "/sums/saturated", T);
+  s.steps = read_ints(f, path, "/sums/steps", T);
+  return s;
+}
+
+RunFileInfo read_run_info(const std::string& path) {
+  RunFileInfo info;
+  info.sums = read_run_sums(path);
+  info.config = h5_read_attribute(path, "/", "config");
+  info.config_path = h5_read_attribute(path, "/", "config_path");
+  info.version = h5_read_attribute(path, "/", "version");
+  info.git_commit = h5_read_attribute(path, "/", "git_commit");
+  info.backend = h5_read_attribute(path, "/", "backend");
+  info.device = h5_read_attribute(path, "/", "device");
+  info.shard = h5_read_attribute(path, "/", "shard");
+  const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (f < 0) throw InputError(path, "cannot open as HDF5");
+  try {
+    info.ranks = read_scalar_attribute<std::int64_t>(f, path, "/", "ranks", H5T_NATIVE_INT64);
+    info.wall_time_s = read_scalar_attribute<double>(f, path, "/", "wall_time_s", H5T_NATIVE_DOUBLE);
+  } catch (...) {
+    H5Fclose(f);
+    throw;
+  }
+  H5Fclose(f);
+  return info;
+}
+
+std::string host_name() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0) return "unknown";
+  return buf;
+}
+
+std::string utc_now() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string joined_command_line(int argc, char** argv) {
+  std::string out;
+  for (int i = 0; i < argc; ++i) out += (i ? " " : "") + std::string(argv[i]);
+  return out;
 }
 
 }  // namespace vswap::app

@@ -21,14 +21,33 @@ struct RunProvenance {
   std::string shard = "1/1";
   std::int64_t ranks = 1;
   double wall_time_s = 0;
+  std::string hostname;      ///< "" = this host
+  std::string start_time;    ///< UTC, ISO 8601; "" = now
+  std::string command_line;  ///< argv joined
+  std::string sources;       ///< merge: the shard files, comma-separated
 };
+
+/// This host's name; the current UTC time as ISO 8601; argv joined with spaces.
+std::string host_name();
+std::string utc_now();
+std::string joined_command_line(int argc, char** argv);
 
 /// Computes the predictions and writes `path` atomically; prints the chi^2 table unless
 /// `quiet`.
 void write_run_file(const std::string& path, const Config& cfg, const engine::RunSums& sums,
                     const RunProvenance& provenance, bool quiet);
 
-/// Reads the raw sums (and the config text) back from a run file written above.
+/// Reads the raw sums back from a run file written above (InputError naming the file when
+/// it is missing, not HDF5 or not a run file).
 engine::RunSums read_run_sums(const std::string& path);
+
+/// A run file's sums with the root attributes `vswap merge` checks and records.
+struct RunFileInfo {
+  engine::RunSums sums;
+  std::string config, config_path, version, git_commit, backend, device, shard;
+  std::int64_t ranks = 1;
+  double wall_time_s = 0;
+};
+RunFileInfo read_run_info(const std::string& path);
 
 }  // namespace vswap::app

@@ -1,0 +1,198 @@
+// Production runs (docs/PRODUCTION.md): shards + merge, MPI ranks and checkpoints give the
+// very datasets of one uninterrupted run; kills and signals lose nothing.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <random>
+#include <thread>
+
+#include "app/h5_file.hpp"
+#include "production_helpers.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using vswap::test::h5_datasets;
+using vswap::test::run_vswap;
+using vswap::test::ScratchDir;
+
+/// Every dataset of `b` equals `a`'s bit for bit (attributes such as wall time may differ).
+void expect_same_datasets(const std::string& a, const std::string& b) {
+  const auto da = h5_datasets(a), db = h5_datasets(b);
+  ASSERT_GT(da.size(), 20u) << a;
+  ASSERT_EQ(da.size(), db.size()) << a << " vs " << b;
+  for (const auto& [name, bytes] : da) {
+    ASSERT_TRUE(db.count(name)) << name << " missing in " << b;
+    EXPECT_TRUE(db.at(name) == bytes) << name << " differs between " << a << " and " << b;
+  }
+}
+
+std::string attr(const std::string& file, const std::string& name) {
+  return vswap::app::h5_read_attribute(file, "/", name);
+}
+
+TEST(ShardMerge, MergedShardsEqualOneRunAndRecordProvenance) {
+  ScratchDir dir("shards");
+  const auto cfg = dir.write("c.toml", vswap::test::tiny_config(13));
+  ASSERT_EQ(run_vswap("run " + cfg + " -q -o " + dir.file("full.h5")).exit_code, 0);
+  for (int i = 1; i <= 3; ++i) {
+    const auto r = run_vswap("run " + cfg + " -q --threads " + std::to_string(i) + " --shard " +
+                             std::to_string(i) + "/3 -o " + dir.file("s" + std::to_string(i) + ".h5"));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+  // any order of the inputs
+  const auto r = run_vswap("merge -q " + dir.file("m.h5") + " " + dir.file("s3.h5") + " " +
+                           dir.file("s1.h5") + " " + dir.file("s2.h5"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  expect_same_datasets(dir.file("full.h5"), dir.file("m.h5"));
+  EXPECT_EQ(attr(dir.file("m.h5"), "config"), attr(dir.file("full.h5"), "config"));
+  EXPECT_NE(attr(dir.file("m.h5"), "merged_from").find("s2.h5"), std::string::npos);
+  for (const char* a : {"config", "version", "git_commit", "backend", "device", "shard",
+                        "hostname", "start_time", "command_line"}) {
+    EXPECT_FALSE(attr(dir.file("s2.h5"), a).empty()) << a;
+  }
+  EXPECT_EQ(attr(dir.file("s2.h5"), "shard"), "2/3");
+  EXPECT_NE(attr(dir.file("s2.h5"), "command_line").find("--shard 2/3"), std::string::npos);
+}
+
+TEST(ShardMerge, RefusesGapsOverlapsAndForeignShardsNamingThem) {
+  ScratchDir dir("shards-bad");
+  const auto cfg = dir.write("c.toml", vswap::test::tiny_config(12));
+  const auto other = dir.write("o.toml", vswap::test::tiny_config(12, "[0.0, 1.0, 2.0]", 4));
+  for (int i = 1; i <= 3; ++i) {
+    ASSERT_EQ(run_vswap("run " + cfg + " -q --shard " + std::to_string(i) + "/3 -o " +
+                        dir.file("s" + std::to_string(i) + ".h5")).exit_code, 0);
+  }
+  ASSERT_EQ(run_vswap("run " + other + " -q --shard 2/3 -o " + dir.file("x2.h5")).exit_code, 0);
+  ASSERT_EQ(run_vswap("run " + cfg + " -q --shard 2/4 -o " + dir.file("q2.h5")).exit_code, 0);
+  const auto out = dir.file("m.h5");
+  auto r = run_vswap("merge " + out + " " + dir.file("s1.h5") + " " + dir.file("s3.h5"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("[4, 8) are missing"), std::string::npos) << r.output;
+  r = run_vswap("merge " + out + " " + dir.file("s1.h5") + " " + dir.file("s2.h5") + " " +
+                dir.file("q2.h5") + " " + dir.file("s3.h5"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("doubled"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("q2.h5"), std::string::npos) << r.output;
+  r = run_vswap("merge " + out + " " + dir.file("s1.h5") + " " + dir.file("x2.h5") + " " +
+                dir.file("s3.h5"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("x2.h5"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("seed"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(out));
+}
+
+TEST(ShardMerge, BackendMayDifferBetweenShards) {
+  ScratchDir dir("shards-backend");
+  const auto cfg = dir.write("c.toml", vswap::test::tiny_config(6));
+  ASSERT_EQ(run_vswap("run " + cfg + " -q --shard 1/2 -o " + dir.file("a.h5")).exit_code, 0);
+  ASSERT_EQ(run_vswap("run " + cfg + " -q --backend auto --shard 2/2 -o " + dir.file("b.h5"))
+                .exit_code, 0);
+  ASSERT_EQ(run_vswap("run " + cfg + " -q -o " + dir.file("full.h5")).exit_code, 0);
+  const auto r = run_vswap("merge -q " + dir.file("m.h5") + " " + dir.file("a.h5") + " " +
+                           dir.file("b.h5"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  expect_same_datasets(dir.file("full.h5"), dir.file("m.h5"));
+}
+
+TEST(Mpi, RanksOneTwoThreeGiveIdenticalDatasets) {
+#ifndef VSWAP_WITH_MPI
+  GTEST_SKIP() << "built without MPI (VSWAP_MPI)";
+#else
+  ScratchDir dir("mpi");
+  const auto cfg = dir.write("c.toml", vswap::test::tiny_config(7));
+  ASSERT_EQ(run_vswap("run " + cfg + " -q -o " + dir.file("plain.h5")).exit_code, 0);
+  for (int k = 1; k <= 3; ++k) {
+    const auto out = dir.file("k" + std::to_string(k) + ".h5");
+    const std::string cmd = std::string(VSWAP_MPIEXEC) +
+                            " --allow-run-as-root --oversubscribe -n " + std::to_string(k) + " " +
+                            VSWAP_BINARY + " run " + cfg + " -q --threads 1 -o " + out + " 2>&1";
+    FILE* p = popen(cmd.c_str(), "r");
+    std::string text;
+    char buf[512];
+    while (p && fgets(buf, sizeof buf, p)) text += buf;
+    ASSERT_EQ(p ? pclose(p) : -1, 0) << cmd << "\n" << text;
+    expect_same_datasets(dir.file("plain.h5"), out);
+    EXPECT_EQ(vswap::test::h5_int_attribute(out, "ranks"), k);
+  }
+#endif
+}
+
+/// Runs the checkpointed command until it finishes; kills the first attempts.
+class Checkpoints : public ::testing::Test {
+ protected:
+  ScratchDir dir{"checkpoint"};
+  std::string cfg = dir.write("c.toml", vswap::test::tiny_config(600, "[0.0, 5.0, 10.0]"));
+  std::vector<std::string> command(const std::string& out) {
+    return {"run", cfg, "-o", out, "--threads", "2", "--checkpoint", dir.file("run.ckpt"),
+            "--checkpoint-every", "0.02"};
+  }
+};
+
+TEST_F(Checkpoints, KillNineAtRandomMomentsThenRestartIsBitwiseIdentical) {
+  ASSERT_EQ(run_vswap("run " + cfg + " -q --threads 2 -o " + dir.file("ref.h5")).exit_code, 0);
+  std::mt19937 rng(20240611);  // fixed seed: the same kill moments every time
+  std::uniform_int_distribution<int> delay_ms(20, 250);
+  const auto out = dir.file("out.h5");
+  int killed = 0, with_checkpoint = 0;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    const pid_t pid = vswap::test::spawn_vswap(command(out), dir.file("log"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
+    kill(pid, SIGKILL);
+    const int code = vswap::test::wait_child(pid);
+    if (code == 128 + SIGKILL) ++killed;
+    if (code == 0) break;  // finished before the kill
+    EXPECT_FALSE(fs::exists(out)) << "a killed run left an output file";
+    if (fs::exists(dir.file("run.ckpt"))) ++with_checkpoint;
+  }
+  EXPECT_GE(killed, 1);
+  EXPECT_GE(with_checkpoint, 1) << "no kill happened after a checkpoint was written";
+  const pid_t pid = vswap::test::spawn_vswap(command(out), dir.file("log"));
+  ASSERT_EQ(vswap::test::wait_child(pid), 0) << vswap::test::read_text(dir.file("log"));
+  expect_same_datasets(dir.file("ref.h5"), out);
+  EXPECT_FALSE(fs::exists(dir.file("run.ckpt"))) << "checkpoint not removed after success";
+}
+
+TEST_F(Checkpoints, SigtermWritesACheckpointAndExitsThenTheRunContinues) {
+  ASSERT_EQ(run_vswap("run " + cfg + " -q --threads 2 -o " + dir.file("ref.h5")).exit_code, 0);
+  const auto out = dir.file("out.h5");
+  const pid_t pid = vswap::test::spawn_vswap(command(out), dir.file("log"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(120));
+  kill(pid, SIGTERM);
+  const int code = vswap::test::wait_child(pid);
+  const auto log = vswap::test::read_text(dir.file("log"));
+  if (code == 0) GTEST_SKIP() << "the run finished before SIGTERM (machine too fast)";
+  EXPECT_EQ(code, 128 + SIGTERM) << log;
+  EXPECT_NE(log.find("SIGTERM received"), std::string::npos) << log;
+  EXPECT_TRUE(fs::exists(dir.file("run.ckpt")));
+  EXPECT_FALSE(fs::exists(out));
+  const pid_t again = vswap::test::spawn_vswap(command(out), dir.file("log2"));
+  ASSERT_EQ(vswap::test::wait_child(again), 0) << vswap::test::read_text(dir.file("log2"));
+  EXPECT_NE(vswap::test::read_text(dir.file("log2")).find("resuming"), std::string::npos);
+  expect_same_datasets(dir.file("ref.h5"), out);
+}
+
+TEST_F(Checkpoints, ForeignCheckpointIsRefusedAndKeepFlagKeepsIt) {
+  const auto small = dir.write("s.toml", vswap::test::tiny_config(6));
+  const auto ck = dir.file("k.ckpt");
+  auto r = run_vswap("run " + small + " -q --keep-checkpoint --checkpoint " + ck + " -o " +
+                     dir.file("a.h5"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  ASSERT_TRUE(fs::exists(ck));
+  // same command again: everything is done, the output is rewritten identically
+  r = run_vswap("run " + small + " -q --checkpoint " + ck + " -o " + dir.file("b.h5"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  expect_same_datasets(dir.file("a.h5"), dir.file("b.h5"));
+  EXPECT_FALSE(fs::exists(ck));
+  ASSERT_EQ(run_vswap("run " + small + " -q --keep-checkpoint --checkpoint " + ck + " -o " +
+                      dir.file("a.h5")).exit_code, 0);
+  r = run_vswap("run " + small + " -q --set numerics.seed=9 --checkpoint " + ck + " -o " +
+                dir.file("c.h5"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("different config"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("seed"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir.file("c.h5")));
+}
+
+}  // namespace
