@@ -3,12 +3,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 #include <stdexcept>
 
 #include <vswap/error.hpp>
 #include <vswap/observables.hpp>
 #include <vswap/particle_step.hpp>
 
+#include "engine/cpu_simd.hpp"
 #include "engine/initial_state.hpp"
 
 namespace vswap::engine {
@@ -24,6 +26,17 @@ void RealizationObs::reset(std::size_t times, std::size_t bins, std::size_t clas
 }
 
 namespace {
+
+// The hot loops are compiled twice: for the x86-64 baseline and for AVX2 (chosen at load
+// time). AVX2 brings SSE4.1's roundsd (math::floor in one instruction) and wider integer
+// vectors for Philox; it does not bring FMA, and -std=c++17 means -ffp-contract=off, so
+// every double operation rounds exactly as in the baseline build and on the GPU
+// (-fmad=false): the clones give identical bits (Bench.DISABLED_OutputFingerprint).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(VSWAP_NO_CLONES)
+#define VSWAP_CPU_HOT __attribute__((target_clones("avx2", "default")))
+#else
+#define VSWAP_CPU_HOT
+#endif
 
 struct Counters {
   std::int64_t swaps = 0, rejected = 0, rescattered = 0, saturated = 0;
@@ -84,7 +97,7 @@ class AttemptCalendar {
   std::size_t mask_ = 0;
 };
 
-void exact_fermions(const Plan& p, std::uint32_t r, bool check, RealizationObs& obs) {
+VSWAP_CPU_HOT void exact_fermions(const Plan& p, std::uint32_t r, bool check, RealizationObs& obs) {
   const StreamKey key = p.key(r);
   const Lattice& g = p.lattice;
   const auto n = static_cast<std::size_t>(p.particles);
@@ -176,7 +189,7 @@ void exact_fermions(const Plan& p, std::uint32_t r, bool check, RealizationObs& 
   }
 }
 
-void exact_classical(const Plan& p, std::uint32_t r, bool check, RealizationObs& obs) {
+VSWAP_CPU_HOT void exact_classical(const Plan& p, std::uint32_t r, bool check, RealizationObs& obs) {
   const StreamKey key = p.key(r);
   const auto n = static_cast<std::size_t>(p.particles);
   InitialState s0 = initial_state(p, r);
@@ -209,15 +222,14 @@ void exact_classical(const Plan& p, std::uint32_t r, bool check, RealizationObs&
   }
 }
 
-void event_classical(const Plan& p, std::uint32_t r, RealizationObs& obs) {
-  const StreamKey key = p.key(r);
-  const auto n = static_cast<std::size_t>(p.particles);
-  const InitialState s0 = initial_state(p, r);
+/// Scalar reference of `event` for particles [begin, end): event_start / event_advance.
+VSWAP_CPU_HOT void event_scalar(const Plan& p, StreamKey key, const InitialState& s0, std::size_t begin,
+                                std::size_t end, RealizationObs& obs) {
   const ContinuousBathView bath = p.continuous.view();
   const double L = p.lattice.length;
   const Observer observer{p, obs};
   // Particle by particle through all observation times (each particle is independent).
-  for (std::size_t i = 0; i < n; ++i) {
+  for (std::size_t i = begin; i < end; ++i) {
     EventParticle e = event_start(s0.x[i], s0.v[i], key, static_cast<std::uint32_t>(i), bath, p.rate);
     for (std::size_t o = 0; o < p.obs_times.size(); ++o) {
       const double t = p.obs_times[o];
@@ -228,7 +240,105 @@ void event_classical(const Plan& p, std::uint32_t r, RealizationObs& obs) {
   }
 }
 
-void paper_scheme(const Plan& p, std::uint32_t r, bool check, RealizationObs& obs) {
+#if defined(VSWAP_HAVE_AVX2_PATH)
+/// event_schedule for 4 lanes (particles id, swap counts k).
+VSWAP_AVX2_INLINE void event_schedule4(StreamKey key, simd::vu id, simd::vu k, simd::vd t_last, simd::vd rate,
+                                       const ContinuousBathView& bath, simd::vd& t_next, simd::vd& v_next) {
+  const simd::Words d = simd::draw(key, id, k, Purpose::event_time, 0);
+  t_next = t_last + -simd::log(simd::uniform_open(d.v[0])) / rate;
+  v_next = simd::sample_mixture(bath, d.v[1], d.v[2], d.v[3]);
+}
+
+/// `event` for a Gaussian-mixture bath, 8 particles in lock step (two groups of 4 AVX2
+/// lanes, independent chains for the out-of-order core): every lane performs event_advance's
+/// operations with event_schedule's draws bit for bit (cpu_simd.hpp); a lane whose next swap
+/// lies beyond the observation time idles. Particles [0, 8 floor(n/8)); returns where it
+/// stopped. `check`: every lane is also run through the scalar functions and compared
+/// (std::logic_error on any differing bit).
+VSWAP_AVX2_FN std::size_t event_avx2(const Plan& p, StreamKey key, const InitialState& s0, bool check,
+                                     RealizationObs& obs) {
+  using namespace simd;
+  constexpr int G = 2;
+  const ContinuousBathView bath = p.continuous.view();
+  const double L = p.lattice.length, rate = p.rate;
+  const Observer observer{p, obs};
+  const std::size_t n = static_cast<std::size_t>(p.particles) / (4 * G) * (4 * G);
+  const vd vrate = splat(rate);
+  for (std::size_t b0 = 0; b0 < n; b0 += 4 * G) {
+    vu id[G], k[G];
+    vd x[G], v[G], t_last[G], t_next[G], v_next[G];
+    EventParticle ref[4 * G];
+    for (int g = 0; g < G; ++g) {
+      const std::size_t i0 = b0 + 4 * static_cast<std::size_t>(g);
+      id[g] = vu{i0, i0 + 1, i0 + 2, i0 + 3};
+      x[g] = vd{s0.x[i0], s0.x[i0 + 1], s0.x[i0 + 2], s0.x[i0 + 3]};
+      v[g] = vd{s0.v[i0], s0.v[i0 + 1], s0.v[i0 + 2], s0.v[i0 + 3]};
+      t_last[g] = splat(0.0);
+      k[g] = splatu(0);
+      event_schedule4(key, id[g], k[g], t_last[g], vrate, bath, t_next[g], v_next[g]);
+    }
+    if (check)
+      for (std::size_t l = 0; l < 4 * G; ++l)
+        ref[l] = event_start(s0.x[b0 + l], s0.v[b0 + l], key, static_cast<std::uint32_t>(b0 + l), bath, rate);
+    for (std::size_t o = 0; o < p.obs_times.size(); ++o) {
+      const double t = p.obs_times[o];
+      const vd vt = splat(t);
+      for (;;) {
+        vi m[G];
+        int live = 0;
+        for (int g = 0; g < G; ++g) {
+          m[g] = t_next[g] <= vt;
+          live |= any(m[g]);
+        }
+        if (!live) break;
+        for (int g = 0; g < G; ++g) {
+          x[g] = sel(m[g], simd::wrap(x[g] + v[g] * (t_next[g] - t_last[g]), L), x[g]);
+          v[g] = sel(m[g], v_next[g], v[g]);
+          t_last[g] = sel(m[g], t_next[g], t_last[g]);
+          k[g] -= (vu)m[g];  // m = -1 where a swap happened
+          vd tn, vn;
+          event_schedule4(key, id[g], k[g], t_last[g], vrate, bath, tn, vn);
+          t_next[g] = sel(m[g], tn, t_next[g]);
+          v_next[g] = sel(m[g], vn, v_next[g]);
+        }
+      }
+      for (int g = 0; g < G; ++g) {
+        for (int l = 0; l < 4; ++l) {
+          obs.swaps[o] += static_cast<std::int64_t>(k[g][l]);
+          const EventParticle e{x[g][l], v[g][l], t_last[g][l], t_next[g][l], v_next[g][l],
+                                static_cast<std::uint32_t>(k[g][l])};
+          observer.add(o, event_position(e, t, L), e.v, -1);
+          if (check) {
+            const std::size_t i = b0 + 4 * static_cast<std::size_t>(g) + static_cast<std::size_t>(l);
+            EventParticle& r = ref[4 * g + l];
+            event_advance(r, t, key, static_cast<std::uint32_t>(i), bath, rate, L);
+            if (std::memcmp(&r.x, &e.x, sizeof(double)) || std::memcmp(&r.v, &e.v, sizeof(double)) ||
+                std::memcmp(&r.t_last, &e.t_last, sizeof(double)) || std::memcmp(&r.t_next, &e.t_next, sizeof(double)) ||
+                std::memcmp(&r.v_next, &e.v_next, sizeof(double)) || r.k != e.k)
+              throw std::logic_error(fmt::format("event: AVX2 lane of particle {} differs from the scalar "
+                                                 "functions at t = {} (realization {})", i, t, key.realization));
+          }
+        }
+      }
+    }
+  }
+  return n;
+}
+#endif
+
+void event_classical(const Plan& p, std::uint32_t r, bool check, RealizationObs& obs) {
+  const StreamKey key = p.key(r);
+  const auto n = static_cast<std::size_t>(p.particles);
+  const InitialState s0 = initial_state(p, r);
+  std::size_t done = 0;
+#if defined(VSWAP_HAVE_AVX2_PATH)
+  if (simd::have_avx2() && p.continuous.view().kind == ContinuousBathView::mixture && p.rate > 0)
+    done = event_avx2(p, key, s0, check, obs);
+#endif
+  event_scalar(p, key, s0, done, n, obs);
+}
+
+VSWAP_CPU_HOT void paper_scheme(const Plan& p, std::uint32_t r, bool check, RealizationObs& obs) {
   const StreamKey key = p.key(r);
   const Lattice& g = p.lattice;
   const auto n = static_cast<std::size_t>(p.particles);
@@ -308,7 +418,7 @@ void simulate_realization(const Plan& p, std::uint32_t r, bool check, Realizatio
       if (p.fermi) exact_fermions(p, r, check, obs);
       else exact_classical(p, r, check, obs);
       return;
-    case Scheme::event: event_classical(p, r, obs); return;
+    case Scheme::event: event_classical(p, r, check, obs); return;
     case Scheme::paper: paper_scheme(p, r, check, obs); return;
   }
 }
