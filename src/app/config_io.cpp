@@ -7,6 +7,7 @@
 #include <fstream>
 #include <limits>
 #include <set>
+#include <regex>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -344,6 +345,12 @@ Config load_config(const std::string& path, const std::vector<std::string>& over
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) throw InputError(path, "cannot read the config file");
+  // An empty file is almost always a truncated copy or a wrong path, not "all defaults".
+  const std::string body = std::regex_replace(text.str(), std::regex("#[^\n]*"), "");
+  if (body.find_first_not_of(" \t\r\n") == std::string::npos) {
+    throw InputError(path, "the config file is empty (a missing section takes its defaults, "
+                           "but an empty file is refused)");
+  }
   return parse_config(text.str(), overrides, path);
 }
 
