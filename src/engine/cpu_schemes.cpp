@@ -393,6 +393,7 @@ void event_classical(const Plan& p, std::uint32_t r, bool check, RealizationObs&
   const auto n = static_cast<std::size_t>(p.particles);
   const InitialState s0 = initial_state(p, r);
   std::size_t done = 0;
+  (void)check;  // only the AVX2 path has something to check
 #if defined(VSWAP_HAVE_AVX2_PATH)
   if (simd::have_avx2() && p.continuous.view().kind == ContinuousBathView::mixture && p.rate > 0)
     done = event_avx2(p, key, s0, check, obs);
