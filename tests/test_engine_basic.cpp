@@ -97,5 +97,7 @@ TEST(EngineInput, CudaRequestedWithoutDevice) {
   EXPECT_THROW(engine::make_engine(Backend::cuda, note), InputError);
 #endif
   const auto e = engine::make_engine(Backend::automatic, note);
-  EXPECT_EQ(e->backend_name(), "cpu");
+  if (note.rfind("no CUDA device", 0) == 0) {
+    EXPECT_EQ(e->backend_name(), "cpu");  // with a device: test_backends
+  }
 }

@@ -1,9 +1,11 @@
 // Classical gas vs closed forms: (38)/(20) in a homogeneous gas, and the velocity-renewal
 // drift/diffusion of positions in a thermal bath. Schemes `event` and `paper` (and `exact`).
+// Every test runs on each backend (CPU; CUDA, skipped without a device).
 #include <gtest/gtest.h>
 
 #include <cmath>
 
+#include "backend_helpers.hpp"
 #include "engine_helpers.hpp"
 #include "stat_helpers.hpp"
 
@@ -42,13 +44,15 @@ Mixture bragg(double sigma, double lB, double b) {
 }
 double phi(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
 
-class ClassicalRelaxation : public ::testing::TestWithParam<Scheme> {};
+class ClassicalRelaxation : public ::testing::TestWithParam<std::tuple<Backend, Scheme>> {};
 
 // (38): e(t) = e_b + (e_0 - e_b) exp(-gamma rho_bath t); the histogram is the same mixture
 // of the initial law and (20) with weights exp(-r t), 1 - exp(-r t).
 TEST_P(ClassicalRelaxation, EnergyFollows38AndHistogramRelaxesTo20) {
-  const Config c = fig2_like(GetParam());
-  const auto s = test::run_cpu(c);
+  const auto [backend, scheme] = GetParam();
+  VSWAP_SKIP_UNLESS_BACKEND(backend);
+  const Config c = fig2_like(scheme);
+  const auto s = test::run_on(backend, c);
   const auto sum = engine::summarize(s);
   const Mixture b = bragg(c.bath.sigma, c.bath.lambda_B, c.bath.b);
   double e_bath = 0;
@@ -80,14 +84,21 @@ TEST_P(ClassicalRelaxation, EnergyFollows38AndHistogramRelaxesTo20) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Schemes, ClassicalRelaxation, ::testing::Values(Scheme::event, Scheme::paper, Scheme::exact),
-                         [](const auto& i) { return std::string(to_string(i.param)); });
+INSTANTIATE_TEST_SUITE_P(Schemes, ClassicalRelaxation,
+                         ::testing::Combine(::testing::Values(Backend::cpu, Backend::cuda),
+                                            ::testing::Values(Scheme::event, Scheme::paper, Scheme::exact)),
+                         [](const auto& i) {
+                           return test::backend_name(std::get<0>(i.param)) + "_" + to_string(std::get<1>(i.param));
+                         });
 
 // Thermal bath (temperature T, boost u): initial velocities from the bath, positions a
 // narrow Gaussian of width w0. Velocity renewal at rate r: <x> = x0 + u t,
 // Var x = w0^2 + 2T/r (t - (1 - exp(-r t))/r). Particles are independent, so the pooled
 // histogram of N x R particles gives the moments and their standard errors.
-TEST(ClassicalDrift, MeanDriftsAndVarianceFollowsVelocityRenewal) {
+class ClassicalDrift : public ::testing::TestWithParam<Backend> {};
+
+TEST_P(ClassicalDrift, MeanDriftsAndVarianceFollowsVelocityRenewal) {
+  VSWAP_SKIP_UNLESS_BACKEND(GetParam());
   Config c = test::fig5d(Scheme::event, Statistics::classical);
   c.bath.kind = BathKind::thermal;
   c.bath.temperature = 1.0;
@@ -100,7 +111,7 @@ TEST(ClassicalDrift, MeanDriftsAndVarianceFollowsVelocityRenewal) {
   c.numerics.times = {0, 1, 5, 20, 60};
   c.numerics.bins = 4000;  // h = 0.5; Sheppard's correction h^2/12 below
   c.numerics.realizations = 50;
-  const auto s = test::run_cpu(c);
+  const auto s = test::run_on(GetParam(), c);
   const auto sum = engine::summarize(s);
   const double h = c.system.length / static_cast<double>(c.numerics.bins), r = 1.0, T = 1.0, u = 2.0;
   const std::size_t B = sum.density_x.size();
@@ -122,5 +133,8 @@ TEST(ClassicalDrift, MeanDriftsAndVarianceFollowsVelocityRenewal) {
     test::expect_within_sigma(m2 - h * h / 12, var, std::sqrt((m4 - m2 * m2) / n_total), test::kSigma, "variance");
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, ClassicalDrift, ::testing::Values(Backend::cpu, Backend::cuda),
+                         [](const auto& i) { return test::backend_name(i.param); });
 
 }  // namespace

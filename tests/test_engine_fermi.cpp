@@ -1,5 +1,6 @@
 // Fermions, homogeneous, `exact` scheme: the stationary class occupation is (40) on the
 // lattice (and not the classical (20)); the relaxation follows the kinetic equation (39).
+// Every test runs on each backend (CPU; CUDA, skipped without a device).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -7,6 +8,7 @@
 #include <vswap/theory/bath_state.hpp>
 #include <vswap/theory/kinetic.hpp>
 
+#include "backend_helpers.hpp"
 #include "engine_helpers.hpp"
 #include "stat_helpers.hpp"
 
@@ -41,12 +43,15 @@ test::Chi2 class_chi2(const engine::RunSums& s, const engine::RunSummary& sum, s
   return r;
 }
 
-TEST(FermionExact, StationaryOccupationIs40OnTheLatticeNot20) {
+class FermionExact : public ::testing::TestWithParam<Backend> {};
+
+TEST_P(FermionExact, StationaryOccupationIs40OnTheLatticeNot20) {
+  VSWAP_SKIP_UNLESS_BACKEND(GetParam());
   Config c = dense_gas();
   c.system.velocities = InitialVelocities::stationary;
   c.numerics.times = {0.0, 5.0};
   c.numerics.realizations = 60;
-  const auto s = test::run_cpu(c);
+  const auto s = test::run_on(GetParam(), c);
   const auto sum = engine::summarize(s);
   const auto bath = theory::BathState::from_config(c.bath);
   const std::size_t K = sum.velocity_lambda.size();
@@ -87,7 +92,8 @@ TEST(FermionExact, StationaryOccupationIs40OnTheLatticeNot20) {
 // redraws), against vswap::theory::solve_kinetic on the same lattice. The initial
 // histogram's standard error enters the prediction, so each time is compared with
 // sqrt(se(t)^2 + se(0)^2).
-TEST(FermionExact, RelaxationFollowsKineticEquation39AsDtGoesToZero) {
+TEST_P(FermionExact, RelaxationFollowsKineticEquation39AsDtGoesToZero) {
+  VSWAP_SKIP_UNLESS_BACKEND(GetParam());
   Config c = dense_gas();
   c.system.velocities = InitialVelocities::thermal;
   c.system.temperature = 36;
@@ -95,7 +101,7 @@ TEST(FermionExact, RelaxationFollowsKineticEquation39AsDtGoesToZero) {
   c.numerics.times = {0.0, 0.1, 0.25, 0.5, 1.0, 2.0};
   c.numerics.dt = 0.0025;
   c.numerics.realizations = 200;
-  const auto s = test::run_cpu(c);
+  const auto s = test::run_on(GetParam(), c);
   const auto sum = engine::summarize(s);
   const auto bath = theory::BathState::from_config(c.bath);
   const std::size_t K = sum.velocity_lambda.size();
@@ -128,5 +134,8 @@ TEST(FermionExact, RelaxationFollowsKineticEquation39AsDtGoesToZero) {
   // The energy moved well beyond its error bars: the test has power.
   EXPECT_GT(std::abs(sum.energy_mean.back() - sum.energy_mean.front()), 20 * sum.energy_stderr.back());
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, FermionExact, ::testing::Values(Backend::cpu, Backend::cuda),
+                         [](const auto& i) { return test::backend_name(i.param); });
 
 }  // namespace

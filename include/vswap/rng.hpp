@@ -21,6 +21,10 @@
 
 #include <vswap/hd.hpp>
 
+#if defined(__CUDACC__)
+#include <curand_kernel.h>
+#endif
+
 namespace vswap {
 
 struct Philox4x32 {
@@ -51,6 +55,22 @@ VSWAP_HD_INLINE Philox4x32 philox4x32_10(Philox4x32 ctr, std::uint32_t k0, std::
   }
   return ctr;
 }
+
+#if defined(__CUDACC__)
+/// The same function through cuRAND's Philox4_32_10 device API, with the mapping above.
+/// Requires ctr.v[1] < 2^30 (the 64-bit offset); callers beyond that use `philox4x32_10`.
+/// curand_init + curand4 inline to one Philox evaluation for this counter (the state is
+/// local, so the look-ahead block curand4 computes for the next call is dead code).
+__device__ __forceinline__ Philox4x32 curand_philox4x32_10(Philox4x32 ctr, std::uint64_t seed) {
+  curandStatePhilox4_32_10_t state;
+  curand_init(static_cast<unsigned long long>(seed),
+              static_cast<unsigned long long>(ctr.v[2]) | (static_cast<unsigned long long>(ctr.v[3]) << 32),
+              4ull * (static_cast<unsigned long long>(ctr.v[0]) | (static_cast<unsigned long long>(ctr.v[1]) << 32)),
+              &state);
+  const uint4 w = curand4(&state);
+  return Philox4x32{{w.x, w.y, w.z, w.w}};
+}
+#endif
 
 /// A uniform double in (0, 1) from one 32-bit word: (w + 1/2) 2^-32; never 0 or 1.
 VSWAP_HD_INLINE double uniform_open(std::uint32_t w) {

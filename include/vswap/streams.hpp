@@ -42,6 +42,12 @@ VSWAP_HD_INLINE Philox4x32 draw(StreamKey key, std::uint32_t subject, std::uint3
                                 Purpose purpose, std::uint32_t index = 0) {
   const Philox4x32 ctr{{subject, step, key.realization,
                         (static_cast<std::uint32_t>(purpose) << 16) | (index & 0xffffu)}};
+#if defined(__CUDA_ARCH__)
+  // Device: cuRAND's Philox4_32_10 (rng.hpp gives the mapping; the test test_gpu_rng
+  // compares it with the host Philox). Steps beyond the 64-bit offset never occur in a
+  // run (kMaxStreamStep), but keep the draw exact anyway.
+  if (step <= kMaxStreamStep) return curand_philox4x32_10(ctr, key.seed);
+#endif
   return philox4x32_10(ctr, static_cast<std::uint32_t>(key.seed),
                        static_cast<std::uint32_t>(key.seed >> 32));
 }

@@ -5,6 +5,8 @@
 
 #include <vswap/error.hpp>
 
+#include "engine/cuda_engine.hpp"
+
 #if defined(VSWAP_WITH_CUDA)
 #include "device.cuh"
 #endif
@@ -118,14 +120,18 @@ std::unique_ptr<Engine> make_engine(Backend requested, std::string& note) {
   if (requested == Backend::cuda) {
 #if defined(VSWAP_WITH_CUDA)
     if (!have_device) throw InputError("numerics.backend", "\"cuda\" requested but no CUDA device was found");
-    throw InputError("numerics.backend", "the CUDA backend is not implemented yet (issue 4); use \"cpu\"");
+    return make_cuda_engine(0);
 #else
     throw InputError("numerics.backend", "\"cuda\" requested but this build has no CUDA backend");
 #endif
   }
   if (requested == Backend::automatic) {
-    if (!have_device) note = "no CUDA device found; running on the CPU";
-    else note = "the CUDA backend is not implemented yet; running on the CPU";
+    if (have_device) {
+      auto engine = make_cuda_engine(0);
+      note = "running on " + engine->device_name();
+      return engine;
+    }
+    note = "no CUDA device found; running on the CPU";
   }
   return make_cpu_engine();
 }

@@ -1,0 +1,260 @@
+// The `exact` scheme on the GPU: one thread per particle, a compare pass over all
+// particles each step (next[i] == s: ~rate_dt of them attempt). Fermions resolve Pauli
+// claims exactly as cpu_schemes.cpp does:
+//   1. propose: every due particle draws its target (exact_fermion_propose) and, if the
+//      target cell is free in the table as it was at the start of the step, claims it by
+//      atomicMin of its index (lowest index wins: the same winner for any thread order);
+//   2. resolve: a claimant that is not the minimum is blocked; winners vacate their cell;
+//   3. apply: claims are reset, winners occupy their target (a cell vacated in this step is
+//      free only from the next step on: targets were free at the start, so no winner can
+//      target a cell vacated now), everyone takes its next attempt step.
+#include <cstddef>
+#include <string>
+
+#include "sim_impl.cuh"
+
+namespace vswap::cuda {
+namespace {
+
+struct ExactArgs {
+  std::uint64_t seed;
+  std::uint32_t first;
+  std::int32_t n;
+  long long total;
+  Lattice lattice;
+  AliasView bath;
+  ContinuousBathView continuous;
+  double dt, rate_dt;
+  double* y;
+  double* v;
+  std::int32_t* cls;
+  std::uint32_t* next;
+  double* prop_y;
+  std::int32_t* prop_cls;
+  std::uint32_t* prop_next;
+  std::uint8_t* prop_ok;
+  std::int32_t* occ;
+  std::uint32_t* claim;
+  long long table;  ///< K x M
+  long long* counters;
+  Fault* fault;
+
+  __device__ StreamKey key(long long r) const { return StreamKey{seed, first + static_cast<std::uint32_t>(r)}; }
+  __device__ long long entry(long long r, std::int32_t k, std::int32_t c) const {
+    return r * table + static_cast<long long>(k) * lattice.cells + c;
+  }
+};
+
+ExactArgs args_of(Simulation::Impl& s, const BatchContext& b) {
+  ExactArgs a;
+  a.seed = s.setup.seed;
+  a.first = b.first;
+  a.n = s.n;
+  a.total = b.total;
+  a.lattice = s.setup.lattice;
+  a.bath = s.class_alias;
+  a.continuous = s.continuous;
+  a.dt = s.setup.dt;
+  a.rate_dt = s.setup.rate_dt;
+  a.y = s.x.data();
+  a.v = s.v.data();
+  a.cls = s.cls.data();
+  a.next = s.next.data();
+  a.prop_y = s.prop_y.data();
+  a.prop_cls = s.prop_cls.data();
+  a.prop_next = s.prop_next.data();
+  a.prop_ok = s.prop_ok.data();
+  a.occ = s.occ.data();
+  a.claim = s.claim.data();
+  a.table = s.table;
+  a.counters = s.counters.data();
+  a.fault = s.fault.data();
+  return a;
+}
+
+__global__ void begin_kernel(ExactArgs a, bool fermi) {
+  for (long long g = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x; g < a.total;
+       g += static_cast<long long>(gridDim.x) * blockDim.x) {
+    const long long r = g / a.n;
+    const auto i = static_cast<std::uint32_t>(g - r * a.n);
+    if (fermi) a.occ[a.entry(r, a.cls[g], cell_of(a.y[g], a.lattice))] = static_cast<std::int32_t>(i);
+    a.next[g] = first_attempt_step(a.key(r), i, a.rate_dt);
+  }
+}
+
+__global__ void propose_kernel(ExactArgs a, std::uint32_t s) {
+  for (long long g = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x; g < a.total;
+       g += static_cast<long long>(gridDim.x) * blockDim.x) {
+    if (a.next[g] != s) continue;
+    const long long r = g / a.n;
+    const auto i = static_cast<std::uint32_t>(g - r * a.n);
+    const FermionProposal p = exact_fermion_propose(a.key(r), i, s, a.y[g], a.cls[g], a.lattice, a.bath, a.dt, a.rate_dt);
+    a.prop_y[g] = p.y;
+    a.prop_cls[g] = p.cls;
+    a.prop_next[g] = p.next;
+    const long long e = a.entry(r, p.cls, p.cell);
+    const bool free_cell = a.occ[e] == kPauliEmpty;  // nobody writes occ in this kernel
+    if (free_cell) atomicMin(a.claim + e, i);
+    a.prop_ok[g] = free_cell ? 1 : 0;
+  }
+}
+
+__global__ void resolve_kernel(ExactArgs a, std::uint32_t s) {
+  for (long long g = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x; g < a.total;
+       g += static_cast<long long>(gridDim.x) * blockDim.x) {
+    if (a.next[g] != s || !a.prop_ok[g]) continue;
+    const long long r = g / a.n;
+    const auto i = static_cast<std::uint32_t>(g - r * a.n);
+    if (a.claim[a.entry(r, a.prop_cls[g], cell_of(a.prop_y[g], a.lattice))] != i) {
+      a.prop_ok[g] = 0;  // lost to a lower index: blocked
+    } else {
+      a.occ[a.entry(r, a.cls[g], cell_of(a.y[g], a.lattice))] = kPauliEmpty;  // vacate
+    }
+  }
+}
+
+__global__ void apply_kernel(ExactArgs a, std::uint32_t s) {
+  unsigned long long swaps = 0, rejected = 0;
+  for (long long g = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x; g < a.total;
+       g += static_cast<long long>(gridDim.x) * blockDim.x) {
+    if (a.next[g] != s) continue;
+    const long long r = g / a.n;
+    const auto i = static_cast<std::int32_t>(g - r * a.n);
+    const long long e = a.entry(r, a.prop_cls[g], cell_of(a.prop_y[g], a.lattice));
+    a.claim[e] = 0xffffffffu;
+    if (a.prop_ok[g]) {
+      a.occ[e] = i;
+      a.cls[g] = a.prop_cls[g];
+      a.y[g] = a.prop_y[g];
+      ++swaps;
+    } else {
+      ++rejected;
+    }
+    a.next[g] = a.prop_next[g];
+  }
+  add_counter(a.counters + kSwaps, swaps);
+  add_counter(a.counters + kRejected, rejected);
+}
+
+__global__ void classical_step_kernel(ExactArgs a, std::uint32_t s, double length) {
+  unsigned long long swaps = 0;
+  for (long long g = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x; g < a.total;
+       g += static_cast<long long>(gridDim.x) * blockDim.x) {
+    if (a.next[g] != s) continue;
+    const long long r = g / a.n;
+    const auto i = static_cast<std::uint32_t>(g - r * a.n);
+    double y = a.y[g], v = a.v[g];
+    a.next[g] = exact_classical_swap(a.key(r), i, s, y, v, a.continuous, length, a.dt, a.rate_dt);
+    a.y[g] = y;
+    a.v[g] = v;
+    ++swaps;
+  }
+  add_counter(a.counters + kSwaps, swaps);
+}
+
+__global__ void observe_kernel(ExactArgs a, ObsTarget t, double time, bool fermi) {
+  for (long long g = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x; g < a.total;
+       g += static_cast<long long>(gridDim.x) * blockDim.x) {
+    const long long r = g / a.n;
+    if (fermi) {
+      const std::int32_t k = a.cls[g];
+      const double v = class_velocity(a.lattice, k);
+      t.add(r, comoving_position(a.y[g], v, time, a.lattice.length), v, k);
+    } else {
+      t.add(r, comoving_position(a.y[g], a.v[g], time, a.lattice.length), a.v[g], -1);
+    }
+  }
+}
+
+__global__ void placed_kernel(ExactArgs a) {
+  unsigned long long misplaced = 0;
+  for (long long g = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x; g < a.total;
+       g += static_cast<long long>(gridDim.x) * blockDim.x) {
+    const long long r = g / a.n;
+    const auto i = static_cast<std::int32_t>(g - r * a.n);
+    if (a.occ[a.entry(r, a.cls[g], cell_of(a.y[g], a.lattice))] != i) ++misplaced;
+  }
+  add_counter(reinterpret_cast<long long*>(&a.fault->misplaced), misplaced);
+}
+
+__global__ void occupied_kernel(ExactArgs a, long long entries) {
+  unsigned long long occupied = 0;
+  for (long long e = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x; e < entries;
+       e += static_cast<long long>(gridDim.x) * blockDim.x)
+    occupied += a.occ[e] != kPauliEmpty;
+  add_counter(reinterpret_cast<long long*>(&a.fault->occupied), occupied);
+}
+
+}  // namespace
+
+void exact_allocate(Simulation::Impl& s) {
+  const auto particles = static_cast<std::size_t>(s.max_batch) * static_cast<std::size_t>(s.n);
+  s.x.resize(particles);
+  s.next.resize(particles);
+  if (s.fermi) {
+    s.cls.resize(particles);
+    s.prop_y.resize(particles);
+    s.prop_cls.resize(particles);
+    s.prop_next.resize(particles);
+    s.prop_ok.resize(particles);
+    s.occ.resize(static_cast<std::size_t>(s.max_batch) * static_cast<std::size_t>(s.table));
+    s.claim.resize(static_cast<std::size_t>(s.max_batch) * static_cast<std::size_t>(s.table));
+  } else {
+    s.v.resize(particles);
+  }
+}
+
+void exact_begin(Simulation::Impl& s, const BatchContext& b) {
+  if (s.fermi) {
+    s.occ.fill_bytes(0xff);    // kPauliEmpty
+    s.claim.fill_bytes(0xff);  // no claim
+  }
+  begin_kernel<<<blocks_for(b.total, s.sm_count), kThreads>>>(args_of(s, b), s.fermi);
+  VSWAP_CUDA_CHECK_LAUNCH();
+}
+
+void exact_advance(Simulation::Impl& s, const BatchContext& b, std::uint32_t from, std::uint32_t to) {
+  const ExactArgs a = args_of(s, b);
+  const int blocks = blocks_for(b.total, s.sm_count);
+  for (std::uint32_t step = from; step < to; ++step) {
+    if (s.fermi) {
+      propose_kernel<<<blocks, kThreads>>>(a, step);
+      VSWAP_CUDA_CHECK_LAUNCH();
+      resolve_kernel<<<blocks, kThreads>>>(a, step);
+      VSWAP_CUDA_CHECK_LAUNCH();
+      apply_kernel<<<blocks, kThreads>>>(a, step);
+      VSWAP_CUDA_CHECK_LAUNCH();
+      if (s.setup.check_every_step) exact_check_pauli(s, b, step + 1);
+    } else {
+      classical_step_kernel<<<blocks, kThreads>>>(a, step, s.setup.lattice.length);
+      VSWAP_CUDA_CHECK_LAUNCH();
+    }
+  }
+}
+
+void exact_observe(Simulation::Impl& s, const BatchContext& b, int o) {
+  const std::uint32_t step = s.setup.obs_steps[static_cast<std::size_t>(o)];
+  if (s.fermi) exact_check_pauli(s, b, step);  // as the CPU backend: at every observation
+  const double time = static_cast<double>(step) * s.setup.dt;  // as cpu_schemes.cpp
+  observe_kernel<<<blocks_for(b.total, s.sm_count), kThreads>>>(args_of(s, b), s.target(o, b), time, s.fermi);
+  VSWAP_CUDA_CHECK_LAUNCH();
+}
+
+void exact_check_pauli(Simulation::Impl& s, const BatchContext& b, std::uint32_t step) {
+  VSWAP_CUDA_TRY(cudaMemset(reinterpret_cast<char*>(s.fault.data()) + offsetof(Fault, misplaced), 0,
+                            2 * sizeof(unsigned long long)));  // misplaced, occupied
+  const ExactArgs a = args_of(s, b);
+  placed_kernel<<<blocks_for(b.total, s.sm_count), kThreads>>>(a);
+  VSWAP_CUDA_CHECK_LAUNCH();
+  const long long entries = static_cast<long long>(b.count) * s.table;
+  occupied_kernel<<<blocks_for(entries, s.sm_count), kThreads>>>(a, entries);
+  VSWAP_CUDA_CHECK_LAUNCH();
+  const Fault f = read_fault(s);
+  if (f.misplaced != 0)
+    invariant_broken(b, step, std::to_string(f.misplaced) + " particles are not in their Pauli cell");
+  if (f.occupied != static_cast<unsigned long long>(b.total))
+    invariant_broken(b, step, std::to_string(f.occupied) + " occupied Pauli cells for " + std::to_string(b.total) +
+                                  " particles");
+}
+
+}  // namespace vswap::cuda

@@ -1,0 +1,191 @@
+// The CUDA backend: the Plan and the initial states are built on the host by the same code
+// as the CPU backend (initial_state(), OpenMP over realizations), uploaded, and simulated
+// by kernels/ in batches of realizations; only observation results come back.
+#include "engine/cuda_engine.hpp"
+
+#include <vswap/error.hpp>
+
+#if defined(VSWAP_WITH_CUDA)
+#include <omp.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <exception>
+
+#include <vswap/observables.hpp>
+
+#include "device.cuh"
+#include "engine/initial_state.hpp"
+#include "engine/plan.hpp"
+#include "simulation.cuh"
+#endif
+
+namespace vswap::engine {
+
+#if defined(VSWAP_WITH_CUDA)
+namespace {
+
+constexpr double kGiB = 1073741824.0;
+
+cuda::SimulationSetup simulation_setup(const Plan& p, bool check) {
+  cuda::SimulationSetup s;
+  switch (p.scheme) {
+    case Scheme::exact: s.scheme = p.fermi ? cuda::SchemeKind::exact_fermi : cuda::SchemeKind::exact_classical; break;
+    case Scheme::event: s.scheme = cuda::SchemeKind::event; break;
+    case Scheme::paper: s.scheme = p.fermi ? cuda::SchemeKind::paper_fermi : cuda::SchemeKind::paper_classical; break;
+  }
+  s.particles = p.particles;
+  s.lattice = p.lattice;
+  s.rate = p.rate;
+  s.dt = p.dt;
+  s.rate_dt = p.rate_dt;
+  s.gamma = p.config.collisions.gamma;
+  s.paper_bath_count = p.paper_bath_count;
+  if (p.fermi) s.class_alias = p.class_alias.view();
+  else s.continuous = p.continuous.view();
+  s.obs_steps = p.obs_steps;
+  s.obs_times = p.obs_times;
+  s.density_bins = p.density_bins;
+  s.velocity_bins = p.velocity_bins;
+  s.velocity_min = p.velocity_min;
+  s.velocity_width = p.velocity_width;
+  s.seed = p.config.numerics.seed;
+  s.check_every_step = check;
+  return s;
+}
+
+/// Adds a batch's sums: counts directly, energies per realization exactly as the CPU
+/// backend's accumulate() (cpu_engine.cpp) does, so the ExactSums agree to the bit.
+void accumulate(RunSums& total, const cuda::BatchSums& b, std::int64_t count, std::int64_t particles) {
+  auto add = [](std::vector<std::int64_t>& a, const std::vector<std::int64_t>& x) {
+    for (std::size_t i = 0; i < a.size(); ++i) a[i] += x[i];
+  };
+  add(total.density_count, b.density_count);
+  add(total.density_count_sq, b.density_count_sq);
+  add(total.velocity_count, b.velocity_count);
+  add(total.velocity_count_sq, b.velocity_count_sq);
+  add(total.swaps, b.swaps);
+  add(total.rejected, b.rejected);
+  add(total.rescattered, b.rescattered);
+  add(total.saturated, b.saturated);
+  for (std::size_t t = 0; t < total.energy.size(); ++t) {
+    for (std::int64_t r = 0; r < count; ++r) {
+      const std::int64_t sum = b.energy[t * static_cast<std::size_t>(count) + static_cast<std::size_t>(r)];
+      const double e = static_cast<double>(sum) / kEnergyScale / static_cast<double>(particles);
+      total.energy[t].add(e);
+      total.energy_sq[t].add(e * e);
+    }
+  }
+}
+
+/// Builds the initial states of realizations [first, first + count) on the host (OpenMP)
+/// and uploads them at batch entry `offset`.
+void upload_initial_states(const Plan& p, cuda::Simulation& sim, std::int64_t first, std::int32_t offset,
+                           std::int32_t count, int threads) {
+  const auto n = static_cast<std::size_t>(p.particles);
+  std::vector<double> x(static_cast<std::size_t>(count) * n), v(p.fermi ? 0 : x.size());
+  std::vector<std::int32_t> cls(p.fermi ? x.size() : 0);
+  std::exception_ptr error;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+  for (std::int32_t j = 0; j < count; ++j) {
+    try {
+      const InitialState s = initial_state(p, static_cast<std::uint32_t>(first + j));
+      const std::size_t at = static_cast<std::size_t>(j) * n;
+      std::copy(s.x.begin(), s.x.end(), x.begin() + static_cast<std::ptrdiff_t>(at));
+      if (p.fermi) std::copy(s.cls.begin(), s.cls.end(), cls.begin() + static_cast<std::ptrdiff_t>(at));
+      else std::copy(s.v.begin(), s.v.end(), v.begin() + static_cast<std::ptrdiff_t>(at));
+    } catch (...) {
+#pragma omp critical(vswap_cuda_initial)
+      if (!error) error = std::current_exception();
+    }
+  }
+  if (error) std::rethrow_exception(error);
+  sim.upload_initial(offset, count, x.data(), v.data(), cls.data());
+}
+
+class CudaEngine final : public Engine {
+ public:
+  explicit CudaEngine(int device) : device_(device), info_(cuda::device_info(device)) {}
+  std::string backend_name() const override { return "cuda"; }
+  std::string device_name() const override {
+    return fmt::format("{} (CUDA device {}, compute {}.{}, {:.1f} GiB)", info_.name, info_.index, info_.compute_major,
+                       info_.compute_minor, static_cast<double>(info_.total_bytes) / kGiB);
+  }
+
+  RunSums run(const RunSetup& setup, ProgressCallback progress) override {
+    const Plan plan = make_plan(setup.config);
+    const std::int64_t first = setup.first_realization;
+    const std::int64_t last = setup.last_realization < 0 ? setup.config.numerics.realizations : setup.last_realization;
+    if (first < 0 || last < first || last > 4294967296LL)
+      throw InputError("numerics.realizations", fmt::format("bad realization range [{}, {})", first, last));
+    // The sums' layout (times, edges, scheme) from the CPU backend itself: an empty range.
+    RunSetup empty = setup;
+    empty.first_realization = empty.last_realization = first;
+    RunSums total = make_cpu_engine()->run(empty, nullptr);
+    if (first == last) return total;
+
+    const cuda::SimulationSetup sim_setup = simulation_setup(plan, setup.options.check_every_step);
+    const std::int32_t batch = batch_size(sim_setup, last - first);
+    cuda::Simulation sim(sim_setup, batch, device_);
+    const int threads = setup.options.threads > 0 ? setup.options.threads : omp_get_max_threads();
+    // host staging for the initial states: about 256 MiB at a time
+    const auto per_realization = static_cast<std::int64_t>(plan.particles) * 16;
+    const auto chunk = static_cast<std::int32_t>(std::clamp<std::int64_t>((256ll << 20) / per_realization, 1, batch));
+    for (std::int64_t b0 = first; b0 < last; b0 += batch) {
+      const auto count = static_cast<std::int32_t>(std::min<std::int64_t>(batch, last - b0));
+      for (std::int32_t j = 0; j < count; j += chunk)
+        upload_initial_states(plan, sim, b0 + j, j, std::min(chunk, count - j), threads);
+      cuda::BatchSums sums;
+      const double done = static_cast<double>(b0 - first), all = static_cast<double>(last - first);
+      sim.run(static_cast<std::uint32_t>(b0), count, sums, [&](double f) {
+        if (progress) progress((done + f * count) / all);
+      });
+      accumulate(total, sums, count, plan.particles);
+    }
+    total.first = first;
+    total.last = last;
+    if (progress) progress(1.0);
+    return total;
+  }
+
+ private:
+  /// Realizations per batch: what the free device memory holds (refusing, before any
+  /// allocation, a configuration of which not even one realization fits).
+  std::int32_t batch_size(const cuda::SimulationSetup& s, std::int64_t realizations) const {
+    const cuda::MemoryNeed need = cuda::memory_need(s);
+    const cuda::DeviceInfo now = cuda::device_info(device_);
+    const double reserve = std::max(256.0 * 1048576.0, 0.05 * static_cast<double>(now.total_bytes));
+    const double usable = static_cast<double>(now.free_bytes) - reserve;
+    if (static_cast<double>(need.bytes(1)) > usable)
+      throw InputError("system.particles",
+                       fmt::format("one realization needs {:.2f} GiB on {} ({} bytes per particle, {:.3g} GiB per "
+                                   "realization), {:.2f} GiB free; use fewer particles or cells",
+                                   static_cast<double>(need.bytes(1)) / kGiB, now.name, need.per_particle,
+                                   static_cast<double>(need.per_realization) / kGiB,
+                                   static_cast<double>(now.free_bytes) / kGiB));
+    std::int64_t batch = static_cast<std::int64_t>((usable - static_cast<double>(need.fixed)) /
+                                                   static_cast<double>(need.per_realization));
+    batch = std::min({batch, realizations, cuda::max_batch_by_index(s)});
+    if (const char* cap = std::getenv("VSWAP_CUDA_MAX_BATCH")) batch = std::min<std::int64_t>(batch, std::max(1, std::atoi(cap)));
+    return static_cast<std::int32_t>(std::max<std::int64_t>(batch, 1));
+  }
+
+  int device_;
+  cuda::DeviceInfo info_;
+};
+
+}  // namespace
+
+std::unique_ptr<Engine> make_cuda_engine(int device) { return std::make_unique<CudaEngine>(device); }
+
+#else
+
+std::unique_ptr<Engine> make_cuda_engine(int) {
+  throw InputError("numerics.backend", "\"cuda\" requested but this build has no CUDA backend");
+}
+
+#endif
+
+}  // namespace vswap::engine

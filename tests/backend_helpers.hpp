@@ -1,0 +1,51 @@
+#pragma once
+// Running one test on every backend: `run_on(backend, config)` and the skip of CUDA cases
+// when the build has no CUDA backend or the machine no device.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include <vswap/config.hpp>
+
+#include "engine/cuda_engine.hpp"
+#include "engine/engine.hpp"
+
+#if defined(VSWAP_WITH_CUDA)
+#include "device.cuh"
+#endif
+
+namespace vswap::test {
+
+inline bool have_cuda_device() {
+#if defined(VSWAP_WITH_CUDA)
+  static const bool have = vswap::cuda::device_count() > 0;
+  return have;
+#else
+  return false;
+#endif
+}
+
+inline std::unique_ptr<engine::Engine> engine_for(Backend b) {
+  return b == Backend::cuda ? engine::make_cuda_engine(0) : engine::make_cpu_engine();
+}
+
+inline engine::RunSums run_on(Backend b, const Config& c, bool check = false, std::int64_t first = 0,
+                              std::int64_t last = -1) {
+  engine::RunSetup s;
+  s.config = c;
+  s.options.check_every_step = check;
+  s.first_realization = first;
+  s.last_realization = last;
+  return engine_for(b)->run(s, nullptr);
+}
+
+inline std::string backend_name(Backend b) { return b == Backend::cuda ? "cuda" : "cpu"; }
+
+}  // namespace vswap::test
+
+/// First line of a test body that runs on `backend`: CUDA cases skip without a device.
+#define VSWAP_SKIP_UNLESS_BACKEND(backend)                                    \
+  do {                                                                        \
+    if ((backend) == ::vswap::Backend::cuda && !::vswap::test::have_cuda_device()) \
+      GTEST_SKIP() << "no CUDA device";                                       \
+  } while (0)
