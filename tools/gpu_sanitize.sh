@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# compute-sanitizer memcheck and racecheck on small `vswap run --backend cuda` runs of
+# every scheme (Fig. 5(d) quick config, 3 realizations, a few steps). Exit 1 on any error;
+# without a CUDA device it says so and exits 0.
+# Usage: tools/gpu_sanitize.sh [BUILD_DIR]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$root/build-cuda}
+if ! command -v nvidia-smi >/dev/null 2>&1 || ! nvidia-smi -L >/dev/null 2>&1; then
+  echo "gpu_sanitize: no CUDA device on this machine; nothing to check (not an error)."
+  exit 0
+fi
+sanitizer=$(command -v compute-sanitizer || echo "${CUDA_HOME:-/usr/local/cuda}/bin/compute-sanitizer")
+if [ ! -x "$build/vswap" ]; then
+  cmake -S "$root" -B "$build" -DVSWAP_CUDA=ON -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "$build" -j"$(nproc)" --target vswap >/dev/null
+fi
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+status=0
+for case in "exact fermi 0.5" "exact classical 0.5" "event classical 5.0" "paper fermi 0.03" "paper classical 0.1"; do
+  set -- $case
+  for tool in memcheck racecheck; do
+    if "$sanitizer" --tool "$tool" --error-exitcode 1 --print-limit 20 \
+        "$build/vswap" run "$root/configs/fig5d-quick.toml" --backend cuda -q --check-steps \
+        --set collisions.scheme=\"$1\" --set system.statistics=\"$2\" --set numerics.realizations=3 \
+        --set "numerics.times=[0.0, $3]" -o "$out/run.h5" >"$out/log" 2>&1; then
+      echo "ok     $tool  $1 $2"
+    else
+      echo "FAILED $tool  $1 $2"; tail -40 "$out/log"; status=1
+    fi
+  done
+done
+exit $status
