@@ -72,40 +72,35 @@ H5Writer::~H5Writer() {
   }
 }
 
-void H5Writer::write(const std::string& name, const std::vector<double>& data,
-                     const std::vector<std::uint64_t>& shape) {
+namespace {
+/// Creates dataset `name` (intermediate groups too) of `file_type` and writes `data`.
+void write_dataset(hid_t file, const std::string& name, const void* data, std::size_t count,
+                   const std::vector<std::uint64_t>& shape, hid_t file_type, hid_t mem_type) {
   std::vector<hsize_t> dims(shape.begin(), shape.end());
   Handle lcpl{H5Pcreate(H5P_LINK_CREATE), H5Pclose};
   H5Pset_create_intermediate_group(lcpl.id, 1);
   Handle space{checked(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
                        "dataspace for " + name),
                H5Sclose};
-  Handle set{checked(H5Dcreate2(file_, name.c_str(), H5T_IEEE_F64LE, space.id, lcpl.id,
-                                H5P_DEFAULT, H5P_DEFAULT),
+  Handle set{checked(H5Dcreate2(file, name.c_str(), file_type, space.id, lcpl.id, H5P_DEFAULT,
+                                H5P_DEFAULT),
                      "create dataset " + name),
              H5Dclose};
-  if (!data.empty()) {
-    checked(H5Dwrite(set.id, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()),
+  if (count > 0) {
+    checked(H5Dwrite(set.id, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data),
             "write dataset " + name);
   }
+}
+}  // namespace
+
+void H5Writer::write(const std::string& name, const std::vector<double>& data,
+                     const std::vector<std::uint64_t>& shape) {
+  write_dataset(file_, name, data.data(), data.size(), shape, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE);
 }
 
 void H5Writer::write_int(const std::string& name, const std::vector<std::int64_t>& data,
                          const std::vector<std::uint64_t>& shape) {
-  std::vector<hsize_t> dims(shape.begin(), shape.end());
-  Handle lcpl{H5Pcreate(H5P_LINK_CREATE), H5Pclose};
-  H5Pset_create_intermediate_group(lcpl.id, 1);
-  Handle space{checked(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
-                       "dataspace for " + name),
-               H5Sclose};
-  Handle set{checked(H5Dcreate2(file_, name.c_str(), H5T_STD_I64LE, space.id, lcpl.id,
-                                H5P_DEFAULT, H5P_DEFAULT),
-                     "create dataset " + name),
-             H5Dclose};
-  if (!data.empty()) {
-    checked(H5Dwrite(set.id, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()),
-            "write dataset " + name);
-  }
+  write_dataset(file_, name, data.data(), data.size(), shape, H5T_STD_I64LE, H5T_NATIVE_INT64);
 }
 
 void H5Writer::attribute(const std::string& object, const std::string& name,
