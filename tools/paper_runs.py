@@ -22,14 +22,18 @@ def run(vswap, cfg, out, extra):
     return time.time() - t0
 
 
+def text(x):
+    return x.decode() if isinstance(x, bytes) else str(x)
+
+
 def table(name, path, wall):
     with h5py.File(path, "r") as f:
         a = f.attrs
         t = f["times"][...]
         chi2 = f["comparison/chi2_dof"][...]
         dof = f["comparison/dof"][...]
-        lines = [f"### {name}: {a['realizations']} realizations, scheme {a['scheme']}, "
-                 f"backend {a['backend']} ({a['device']}), {wall:.0f} s wall\n"]
+        lines = [f"### {name}: {a['realizations']} realizations, scheme {text(a['scheme'])}, "
+                 f"backend {text(a['backend'])} ({text(a['device'])}), {wall:.0f} s wall\n"]
         if a["homogeneous"]:
             vchi = f["comparison/velocity_chi2_dof"][...]
             vdof = f["comparison/velocity_dof"][...]
