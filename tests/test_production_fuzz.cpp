@@ -2,7 +2,10 @@
 // test_config_errors.cpp, which drives `vswap theory`): types, ranges, NaN/inf, empty files,
 // huge sizes, unreadable bath tables, bad command lines, shards and checkpoints that do not
 // match. Each must exit with code 2, name the key or file, and leave no file behind.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -145,41 +148,61 @@ const BadInput kCases[] = {
      "merge /nonexistent-vswap/m.h5 {fix}/s1.h5 {fix}/s2.h5 {fix}/s3.h5", "-o"},
 };
 
-/// Files every case may use: shards, checkpoints, bath tables, broken files.
+/// Files every case may use: shards, checkpoints, bath tables, broken files. CTest runs
+/// each case in its own process, so they are made once per vswap binary (keyed by its
+/// modification time) in a shared temp directory, under a lock.
 class Fixture {
  public:
   static const Fixture& get() {
     static const Fixture f;
     return f;
   }
-  std::string dir() const { return dir_.file(""); }
+  std::string dir() const { return dir_.string(); }
 
  private:
   Fixture() {
+    const auto stamp = fs::last_write_time(VSWAP_BINARY).time_since_epoch().count();
+    dir_ = fs::temp_directory_path() /
+           ("vswap-fuzz-fixture-" + std::to_string(std::hash<std::string>{}(
+                                        std::string(VSWAP_BINARY) + std::to_string(stamp))));
+    fs::create_directories(dir_);
+    const int lock = ::open((dir_ / "lock").c_str(), O_CREAT | O_RDWR, 0644);
+    ::flock(lock, LOCK_EX);
+    if (!fs::exists(dir_ / "complete")) make();
+    ::flock(lock, LOCK_UN);
+    ::close(lock);
+  }
+  std::string file(const std::string& name) const { return (dir_ / name).string(); }
+  std::string write(const std::string& name, const std::string& text) const {
+    std::ofstream(file(name)) << text;
+    return file(name);
+  }
+  void make() const {
     using vswap::test::run_vswap;
-    const auto cfg = dir_.write("c.toml", vswap::test::tiny_config(12));
-    const auto cfg4 = dir_.write("c4.toml", vswap::test::tiny_config(12, "[0.0, 1.0, 2.0]", 4));
+    const auto cfg = write("c.toml", vswap::test::tiny_config(12));
+    const auto cfg4 = write("c4.toml", vswap::test::tiny_config(12, "[0.0, 1.0, 2.0]", 4));
     for (int i = 1; i <= 3; ++i) {
       run_vswap("run " + cfg + " -q --shard " + std::to_string(i) + "/3 -o " +
-                dir_.file("s" + std::to_string(i) + ".h5"));
+                file("s" + std::to_string(i) + ".h5"));
     }
-    run_vswap("run " + cfg4 + " -q --shard 2/3 -o " + dir_.file("x2.h5"));
-    run_vswap("run " + cfg + " -q --keep-checkpoint --checkpoint " + dir_.file("seed3.ckpt") +
-              " -o " + dir_.file("full3.h5"));
-    run_vswap("run " + cfg4 + " -q --keep-checkpoint --checkpoint " + dir_.file("seed4.ckpt") +
-              " -o " + dir_.file("full4.h5"));
-    run_vswap("theory " + cfg + " -o " + dir_.file("theory.h5"));
-    const auto s1 = vswap::test::read_text(dir_.file("s1.h5"));
-    dir_.write("cut.h5", s1.substr(0, s1.size() / 2));
-    const auto ck = vswap::test::read_text(dir_.file("seed3.ckpt"));
-    dir_.write("truncated.ckpt", ck.substr(0, ck.size() - 40));
-    dir_.write("garbage.ckpt", "this is not a checkpoint at all, just some text\n");
-    dir_.write("garbage.txt", "abc def\nghi\n");
-    dir_.write("negative.txt", "1.0 -2.0\n2.0 1.0\n");
-    dir_.write("nan.txt", "1.0 nan\n2.0 1.0\n");
-    dir_.write("empty.txt", "");
+    run_vswap("run " + cfg4 + " -q --shard 2/3 -o " + file("x2.h5"));
+    run_vswap("run " + cfg + " -q --keep-checkpoint --checkpoint " + file("seed3.ckpt") + " -o " +
+              file("full3.h5"));
+    run_vswap("run " + cfg4 + " -q --keep-checkpoint --checkpoint " + file("seed4.ckpt") +
+              " -o " + file("full4.h5"));
+    run_vswap("theory " + cfg + " -o " + file("theory.h5"));
+    const auto s1 = vswap::test::read_text(file("s1.h5"));
+    write("cut.h5", s1.substr(0, s1.size() / 2));
+    const auto ck = vswap::test::read_text(file("seed3.ckpt"));
+    write("truncated.ckpt", ck.substr(0, ck.size() - 40));
+    write("garbage.ckpt", "this is not a checkpoint at all, just some text\n");
+    write("garbage.txt", "abc def\nghi\n");
+    write("negative.txt", "1.0 -2.0\n2.0 1.0\n");
+    write("nan.txt", "1.0 nan\n2.0 1.0\n");
+    write("empty.txt", "");
+    write("complete", "");
   }
-  vswap::test::ScratchDir dir_{"fuzz-fixture"};
+  fs::path dir_;
 };
 
 std::string expand(std::string text, const std::map<std::string, std::string>& vars) {
@@ -195,8 +218,7 @@ TEST_P(Fuzz, RejectedWithExitTwoNamingTheKeyOrFileAndNothingWritten) {
   const BadInput& c = GetParam();
   const auto& fix = Fixture::get();
   vswap::test::ScratchDir dir(std::string("fuzz-") + c.name);
-  std::string fixdir = fix.dir();
-  if (!fixdir.empty() && fixdir.back() == '/') fixdir.pop_back();
+  const std::string fixdir = fix.dir();
   const std::map<std::string, std::string> vars{
       {"{fix}", fixdir}, {"{dir}", dir.file("")}, {"{out}", dir.file("out.h5")}};
 

@@ -158,7 +158,11 @@ TEST_F(Checkpoints, SigtermWritesACheckpointAndExitsThenTheRunContinues) {
   ASSERT_EQ(run_vswap("run " + cfg + " -q --threads 2 -o " + dir.file("ref.h5")).exit_code, 0);
   const auto out = dir.file("out.h5");
   const pid_t pid = vswap::test::spawn_vswap(command(out), dir.file("log"));
-  std::this_thread::sleep_for(std::chrono::milliseconds(120));
+  // SIGTERM once the first checkpoint exists: the handler is installed by then (a signal
+  // before it simply ends the process, with nothing to save).
+  for (int i = 0; i < 2000 && !fs::exists(dir.file("run.ckpt")); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
   kill(pid, SIGTERM);
   const int code = vswap::test::wait_child(pid);
   const auto log = vswap::test::read_text(dir.file("log"));
