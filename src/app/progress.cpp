@@ -29,7 +29,7 @@ double ProgressReporter::elapsed_seconds() const {
 }
 
 void ProgressReporter::update(double fraction) {
-  if (!enabled_) return;
+  if (!enabled_ || fraction == last_fraction_) return;
   const auto now = std::chrono::steady_clock::now();
   const double since = std::chrono::duration<double>(now - last_print_).count();
   const double elapsed = elapsed_seconds();
@@ -44,6 +44,7 @@ void ProgressReporter::update(double fraction) {
                  100.0 * fraction, clock_text(elapsed).c_str(),
                  fraction > 0 ? clock_text(eta).c_str() : "--");
     std::fflush(stderr);
+    last_fraction_ = fraction;
   } else {
     if (fraction - last_fraction_ < 0.1 && since < 60.0 && fraction < 1.0) return;
     std::fprintf(stderr, "%s: %5.1f%% done, elapsed %s, ETA %s\n", label_.c_str(),

@@ -1,6 +1,7 @@
 #include "engine/engine.hpp"
 
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 
 #include <vswap/error.hpp>
@@ -110,24 +111,37 @@ RunSummary summarize(const RunSums& s) {
 
 Engine::~Engine() = default;
 
+#if defined(VSWAP_WITH_CUDA)
+namespace {
+/// One GPU per MPI rank on a node: device = VSWAP_LOCAL_RANK mod the device count (the
+/// variable is set by the MPI layer; absent, device 0).
+int device_for_this_process(int devices) {
+  const char* local = std::getenv("VSWAP_LOCAL_RANK");
+  const int rank = local ? std::atoi(local) : 0;
+  return devices > 0 && rank > 0 ? rank % devices : 0;
+}
+}  // namespace
+#endif
+
 std::unique_ptr<Engine> make_engine(Backend requested, std::string& note) {
   note.clear();
 #if defined(VSWAP_WITH_CUDA)
-  const bool have_device = vswap::cuda::device_count() > 0;
+  const int devices = vswap::cuda::device_count();
+  const bool have_device = devices > 0;
 #else
   const bool have_device = false;
 #endif
   if (requested == Backend::cuda) {
 #if defined(VSWAP_WITH_CUDA)
     if (!have_device) throw InputError("numerics.backend", "\"cuda\" requested but no CUDA device was found");
-    return make_cuda_engine(0);
+    return make_cuda_engine(device_for_this_process(devices));
 #else
     throw InputError("numerics.backend", "\"cuda\" requested but this build has no CUDA backend");
 #endif
   }
   if (requested == Backend::automatic) {
     if (have_device) {
-      auto engine = make_cuda_engine(0);
+      auto engine = make_cuda_engine(device_for_this_process(devices));
       note = "running on " + engine->device_name();
       return engine;
     }
