@@ -82,10 +82,7 @@ class CpuEngine final : public Engine {
 
   RunSums run(const RunSetup& setup, ProgressCallback progress) override {
     const Plan plan = make_plan(setup.config);
-    const std::int64_t first = setup.first_realization;
-    const std::int64_t last = setup.last_realization < 0 ? setup.config.numerics.realizations : setup.last_realization;
-    if (first < 0 || last < first || last > 4294967296LL)
-      throw InputError("numerics.realizations", fmt::format("bad realization range [{}, {})", first, last));
+    const auto [first, last] = realization_range(setup);
     RunSums total = empty_sums(plan, 0, 0);
     const int threads = setup.options.threads > 0 ? setup.options.threads : omp_get_max_threads();
     std::atomic<std::int64_t> done{0};

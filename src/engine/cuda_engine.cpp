@@ -116,10 +116,7 @@ class CudaEngine final : public Engine {
 
   RunSums run(const RunSetup& setup, ProgressCallback progress) override {
     const Plan plan = make_plan(setup.config);
-    const std::int64_t first = setup.first_realization;
-    const std::int64_t last = setup.last_realization < 0 ? setup.config.numerics.realizations : setup.last_realization;
-    if (first < 0 || last < first || last > 4294967296LL)
-      throw InputError("numerics.realizations", fmt::format("bad realization range [{}, {})", first, last));
+    const auto [first, last] = realization_range(setup);
     // The sums' layout (times, edges, scheme) from the CPU backend itself: an empty range.
     RunSetup empty = setup;
     empty.first_realization = empty.last_realization = first;

@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <limits>
 
+#include <fmt/format.h>
+
 #include <vswap/error.hpp>
 
 #include "engine/cuda_engine.hpp"
@@ -110,6 +112,17 @@ RunSummary summarize(const RunSums& s) {
 }
 
 Engine::~Engine() = default;
+
+std::pair<std::int64_t, std::int64_t> realization_range(const RunSetup& setup) {
+  const std::int64_t first = setup.first_realization;
+  const std::int64_t last =
+      setup.last_realization < 0 ? setup.config.numerics.realizations : setup.last_realization;
+  if (first < 0 || last < first || last > 4294967296LL) {
+    throw InputError("numerics.realizations",
+                     fmt::format("bad realization range [{}, {})", first, last));
+  }
+  return {first, last};
+}
 
 #if defined(VSWAP_WITH_CUDA)
 namespace {

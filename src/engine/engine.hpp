@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <vswap/config.hpp>
@@ -50,6 +51,9 @@ struct RunSetup {
   std::int64_t last_realization = -1;  ///< -1: config.numerics.realizations
   EngineOptions options;
 };
+
+/// The validated realization range [first, last) of a setup (last = -1: all).
+std::pair<std::int64_t, std::int64_t> realization_range(const RunSetup& setup);
 
 /// Raw sums over realizations [first, last). Arrays are row-major (time, bin).
 struct RunSums {
