@@ -124,7 +124,6 @@ std::pair<std::int64_t, std::int64_t> realization_range(const RunSetup& setup) {
   return {first, last};
 }
 
-#if defined(VSWAP_WITH_CUDA)
 namespace {
 /// One GPU per MPI rank on a node: device = VSWAP_LOCAL_RANK mod the device count (the
 /// variable is set by the MPI layer; absent, device 0).
@@ -134,7 +133,6 @@ int device_for_this_process(int devices) {
   return devices > 0 && rank > 0 ? rank % devices : 0;
 }
 }  // namespace
-#endif
 
 std::unique_ptr<Engine> make_engine(Backend requested, std::string& note) {
   note.clear();
@@ -142,6 +140,7 @@ std::unique_ptr<Engine> make_engine(Backend requested, std::string& note) {
   const int devices = vswap::cuda::device_count();
   const bool have_device = devices > 0;
 #else
+  const int devices = 0;
   const bool have_device = false;
 #endif
   if (requested == Backend::cuda) {
