@@ -48,6 +48,12 @@ def main():
     with open(args.config, "rb") as fh:
         cfg = tomllib.load(fh)
     dt, cells = cfg["numerics"]["dt"], cfg["numerics"]["cells"]
+    for s in args.set:  # a --set of dt or cells moves the reference
+        key, _, value = s.partition("=")
+        if key == "numerics.dt":
+            dt = float(value)
+        elif key == "numerics.cells":
+            cells = int(value)
     common = args.set + [f"collisions.scheme={args.scheme}", f"numerics.realizations={args.realizations}",
               f"numerics.times=[{args.times}]"]
     variants = [("reference", f"dt={dt:g}, cells={cells}", []),
