@@ -143,6 +143,15 @@ VSWAP_AVX2_FN std::size_t exact_propose_avx2(StreamKey key, std::uint32_t s, con
 }
 #endif
 
+/// Every particle's first attempt step, filed in the calendar.
+void schedule_first_attempts(StreamKey key, double rate_dt, std::vector<std::uint32_t>& next,
+                             AttemptCalendar& calendar) {
+  for (std::size_t i = 0; i < next.size(); ++i) {
+    next[i] = first_attempt_step(key, static_cast<std::uint32_t>(i), rate_dt);
+    calendar.push(static_cast<std::uint32_t>(i), next[i]);
+  }
+}
+
 VSWAP_CPU_HOT void exact_fermions(const Plan& p, std::uint32_t r, bool check, RealizationObs& obs) {
   const StreamKey key = p.key(r);
   const Lattice& g = p.lattice;
@@ -160,10 +169,7 @@ VSWAP_CPU_HOT void exact_fermions(const Plan& p, std::uint32_t r, bool check, Re
   }
   std::vector<std::uint32_t> next(n);
   AttemptCalendar calendar(p.rate_dt, n);
-  for (std::size_t i = 0; i < n; ++i) {
-    next[i] = first_attempt_step(key, static_cast<std::uint32_t>(i), p.rate_dt);
-    calendar.push(static_cast<std::uint32_t>(i), next[i]);
-  }
+  schedule_first_attempts(key, p.rate_dt, next, calendar);
   const AliasView bath = p.class_alias.view();
 #if defined(VSWAP_HAVE_AVX2_PATH)
   const bool avx2 = simd::have_avx2() && p.rate_dt > 0;
@@ -258,10 +264,7 @@ VSWAP_CPU_HOT void exact_classical(const Plan& p, std::uint32_t r, bool check, R
   std::vector<double> y = std::move(s0.x), v = std::move(s0.v);
   std::vector<std::uint32_t> next(n);
   AttemptCalendar calendar(p.rate_dt, n);
-  for (std::size_t i = 0; i < n; ++i) {
-    next[i] = first_attempt_step(key, static_cast<std::uint32_t>(i), p.rate_dt);
-    calendar.push(static_cast<std::uint32_t>(i), next[i]);
-  }
+  schedule_first_attempts(key, p.rate_dt, next, calendar);
   const ContinuousBathView bath = p.continuous.view();
   std::vector<std::int32_t> due;
   Counters count;
