@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <vswap/error.hpp>
@@ -107,10 +108,23 @@ BathState BathState::table(double density, std::vector<double> lambda, std::vect
   return state;
 }
 
+std::string BathState::read_file(const std::string& path) {
+  if (std::filesystem::is_directory(path)) throw InputError("bath.file", path + ": is a directory");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError("bath.file", path + ": cannot open the file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw InputError("bath.file", path + ": read error");
+  return text.str();
+}
+
 BathState BathState::read_table(const std::string& path, double density) {
+  return parse_table(read_file(path), path, density);
+}
+
+BathState BathState::parse_table(const std::string& text, const std::string& path, double density) {
   const std::string key = "bath.file";
-  std::ifstream in(path);
-  if (!in) throw InputError(key, path + ": cannot open the file");
+  std::istringstream in(text);
   std::vector<double> lambda, rho;
   std::string line;
   for (int number = 1; std::getline(in, line); ++number) {
@@ -131,7 +145,6 @@ BathState BathState::read_table(const std::string& path, double density) {
     lambda.push_back(l);
     rho.push_back(r);
   }
-  if (in.bad()) throw InputError(key, path + ": read error");
   if (lambda.size() < 2) throw InputError(key, path + ": a table bath needs at least two rows");
   try {
     return table(density, std::move(lambda), std::move(rho));
@@ -152,7 +165,8 @@ BathState BathState::from_config(const vswap::BathConfig& config) {
     case BathKind::table:
       require_positive("bath.density", config.density);
       if (config.file.empty()) throw InputError("bath.file", "a table bath needs a file");
-      return read_table(config.file, config.density);
+      return config.table_text ? parse_table(*config.table_text, config.file, config.density)
+                               : read_table(config.file, config.density);
   }
   throw InputError("bath.kind", "unknown bath kind");
 }

@@ -3,9 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <random>
 #include <thread>
+
+#include <fmt/format.h>
 
 #include "app/h5_file.hpp"
 #include "production_helpers.hpp"
@@ -197,6 +200,49 @@ TEST_F(Checkpoints, ForeignCheckpointIsRefusedAndKeepFlagKeepsIt) {
   EXPECT_NE(r.output.find("different config"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("seed"), std::string::npos) << r.output;
   EXPECT_FALSE(fs::exists(dir.file("c.h5")));
+}
+
+/// A table bath is read once: its text is recorded in the output (`bath_table`), belongs to
+/// the run's identity (shards and checkpoints of another table are refused), and `merge`
+/// uses the recorded text, not the file as it is now.
+TEST(TableBath, FileTextIsRecordedAndPartOfTheRunIdentity) {
+  ScratchDir dir("table-identity");
+  std::string rows;
+  for (int j = -60; j <= 60; ++j) {  // a Bragg-like split, written with 17 digits
+    const double l = 0.25 * j;
+    rows += fmt::format("{:.17g} {:.17g}\n", l, std::exp(-(l + 5.9) * (l + 5.9) / 36.0) +
+                                                 0.3 * std::exp(-(l - 5.9) * (l - 5.9) / 36.0));
+  }
+  const std::string first = "# lambda rho_b\n" + rows, second = first + "15.25 1e-3\n";
+  const auto table = dir.write("bath.txt", first);
+  std::string text = vswap::test::tiny_config(8);
+  text.replace(text.find("kind = \"bragg\""), 14, "kind = \"table\"\nfile = \"bath.txt\"");
+  const auto cfg = dir.write("c.toml", text);
+  ASSERT_EQ(run_vswap("run " + cfg + " -q -o " + dir.file("full.h5")).exit_code, 0);
+  EXPECT_EQ(attr(dir.file("full.h5"), "bath_table"), first);
+  ASSERT_EQ(run_vswap("run " + cfg + " -q --shard 1/2 -o " + dir.file("s1.h5")).exit_code, 0);
+  const auto ck = dir.file("k.ckpt");
+  ASSERT_EQ(run_vswap("run " + cfg + " -q --shard 2/2 --keep-checkpoint --checkpoint " + ck + " -o " +
+                      dir.file("s2.h5")).exit_code, 0);
+  ASSERT_TRUE(fs::exists(ck));
+
+  dir.write("bath.txt", second);  // the file changes: same path, other bath
+  auto r = run_vswap("run " + cfg + " -q --shard 2/2 --checkpoint " + ck + " -o " + dir.file("x.h5"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("different config"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("bath table: 15.25 1e-3"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir.file("x.h5")));
+  ASSERT_EQ(run_vswap("run " + cfg + " -q --shard 2/2 -o " + dir.file("n2.h5")).exit_code, 0);
+  r = run_vswap("merge " + dir.file("m.h5") + " " + dir.file("s1.h5") + " " + dir.file("n2.h5"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("n2.h5"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("bath table"), std::string::npos) << r.output;
+
+  fs::remove(table);  // merge needs only the recorded text
+  r = run_vswap("merge -q " + dir.file("m.h5") + " " + dir.file("s1.h5") + " " + dir.file("s2.h5"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  expect_same_datasets(dir.file("full.h5"), dir.file("m.h5"));
+  EXPECT_EQ(attr(dir.file("m.h5"), "bath_table"), first);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 /// header has no dependency on toml++, Eigen or HDF5 so that every layer can use it.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,10 @@ struct BathConfig {
   double temperature = 1.0;  ///< thermal, bragg_thermal
   double boost = 0.0;        ///< thermal: mean velocity w
   std::string file;          ///< table: two columns lambda, rho_b
+  /// table: the file's text, read once with the config, so that a run, its checkpoints and
+  /// its shards use one copy (recorded in the output as the root attribute `bath_table`).
+  /// Unset: the theory reads `file` itself.
+  std::optional<std::string> table_text;
 };
 
 /// [system]: the simulated gas.

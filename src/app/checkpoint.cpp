@@ -200,16 +200,20 @@ engine::RunSums decode_sums(const std::string& bytes, const std::string& origin)
   return s;
 }
 
-std::string run_identity(const std::string& config_toml) {
+std::string run_identity(const std::string& config_toml, const std::optional<std::string>& table_text) {
+  std::ostringstream out;
   toml::table root;
   try {
     root = toml::parse(config_toml);
+    if (auto* numerics = root["numerics"].as_table()) numerics->erase("backend");
+    out << root;
   } catch (const toml::parse_error&) {
-    return config_toml;  // not TOML: compared as text
+    out << config_toml;  // not TOML: compared as text
   }
-  if (auto* numerics = root["numerics"].as_table()) numerics->erase("backend");
-  std::ostringstream out;
-  out << root;
+  if (table_text) {
+    std::istringstream lines(*table_text);
+    for (std::string line; std::getline(lines, line);) out << "\nbath table: " << line;
+  }
   return out.str();
 }
 

@@ -12,6 +12,7 @@
 /// the previous checkpoint or the new one.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,8 +29,10 @@ std::string encode_sums(const engine::RunSums& sums);
 engine::RunSums decode_sums(const std::string& bytes, const std::string& origin);
 
 /// The config as it determines the numbers: the effective TOML text with numerics.backend
-/// removed (every backend gives the same bits), re-serialised canonically.
-std::string run_identity(const std::string& config_toml);
+/// removed (every backend gives the same bits), re-serialised canonically, followed by a
+/// table bath's file text (`bath.table_text`), each line marked "bath table: ".
+std::string run_identity(const std::string& config_toml, const std::optional<std::string>& table_text);
+inline std::string run_identity(const Config& cfg) { return run_identity(cfg.toml_text, cfg.bath.table_text); }
 
 /// Realization intervals [first, last).
 using Interval = std::pair<std::int64_t, std::int64_t>;

@@ -99,12 +99,12 @@ int merge_command(const MergeArgs& args) {
   // Same config (numerics.backend may differ: every backend gives the same bits; this
   // includes the seed), same program version.
   const Shard& ref = shards.front();
-  const std::string identity = run_identity(ref.info.config);
+  const std::string identity = run_identity(ref.info.config, ref.info.bath_table);
   std::set<std::string> backends, devices, commits;
   double wall = 0;
   std::int64_t ranks = 0;
   for (const auto& s : shards) {
-    const std::string id = run_identity(s.info.config);
+    const std::string id = run_identity(s.info.config, s.info.bath_table);
     if (id != identity) {
       throw InputError(s.file, fmt::format("comes from a different config than {}: {}", ref.file,
                                            config_difference(identity, id)));
@@ -124,7 +124,7 @@ int merge_command(const MergeArgs& args) {
                              "({}) of version {}\n",
                              join({commits.begin(), commits.end()}, ", "), ref.info.version);
   }
-  const Config cfg = parse_config(ref.info.config, {}, ref.info.config_path);
+  const Config cfg = parse_config(ref.info.config, {}, ref.info.config_path, ref.info.bath_table);
   check_coverage(shards, cfg.numerics.realizations);
 
   engine::RunSums sums = shards.front().info.sums;

@@ -140,7 +140,7 @@ std::optional<Checkpoint> load_matching_checkpoint(const std::string& path, cons
   if (!std::filesystem::exists(path)) return std::nullopt;
   Checkpoint ck = read_checkpoint(path);
   const std::string why = " (delete it to start afresh, or use another --checkpoint)";
-  const std::string identity = run_identity(cfg.toml_text);
+  const std::string identity = run_identity(cfg);
   if (ck.identity != identity) {
     throw InputError(path, "checkpoint of a different config: " +
                                first_difference(identity, ck.identity) + why);
@@ -191,7 +191,7 @@ engine::RunSums run_checkpointed(engine::Engine& eng, engine::RunSetup setup,
                                ck.done_count(), range.second - range.first);
     }
   } else {
-    ck.identity = run_identity(setup.config.toml_text);
+    ck.identity = run_identity(setup.config);
     ck.version = vswap::version;
     ck.seed = setup.config.numerics.seed;
     ck.range = range;

@@ -14,6 +14,7 @@
 #include <toml++/toml.h>
 
 #include <vswap/error.hpp>
+#include <vswap/theory/bath_state.hpp>
 
 namespace vswap::app {
 namespace {
@@ -320,7 +321,7 @@ Config read_config(const toml::table& root, const std::filesystem::path& base_di
 }  // namespace
 
 Config parse_config(const std::string& toml_text, const std::vector<std::string>& overrides,
-                    const std::string& origin) {
+                    const std::string& origin, const std::optional<std::string>& table_text) {
   toml::table root;
   try {
     root = toml::parse(toml_text, origin);
@@ -332,6 +333,7 @@ Config parse_config(const std::string& toml_text, const std::vector<std::string>
   for (const auto& o : overrides) apply_override(root, o);
   const auto base = std::filesystem::path(origin).parent_path();
   Config c = read_config(root, base);
+  if (c.bath.kind == BathKind::table) c.bath.table_text = table_text ? *table_text : theory::BathState::read_file(c.bath.file);
   std::ostringstream out;
   out << root;
   c.toml_text = out.str();

@@ -4,6 +4,7 @@
 /// Every key is checked: unknown keys, wrong types and out-of-range values raise
 /// `vswap::InputError` naming the key (`section.key`) and the allowed range.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,7 +17,10 @@ namespace vswap::app {
 Config load_config(const std::string& path, const std::vector<std::string>& overrides = {});
 
 /// Same, from TOML text (for tests and tools); `origin` names it in messages.
+/// A table bath's file is read here, once, into `bath.table_text`; `table_text` (the
+/// `bath_table` attribute of a run file, for `vswap merge`) is used instead of the file.
 Config parse_config(const std::string& toml_text, const std::vector<std::string>& overrides = {},
-                    const std::string& origin = "<string>");
+                    const std::string& origin = "<string>",
+                    const std::optional<std::string>& table_text = std::nullopt);
 
 }  // namespace vswap::app

@@ -52,5 +52,8 @@ std::vector<double> h5_read(const std::string& file, const std::string& name,
 /// Reads a string attribute; throws InputError naming the file if absent.
 std::string h5_read_attribute(const std::string& file, const std::string& object,
                               const std::string& name);
+/// Whether `object` in `file` has the attribute `name` (InputError if the file or object
+/// cannot be opened).
+bool h5_has_attribute(const std::string& file, const std::string& object, const std::string& name);
 
 }  // namespace vswap::app

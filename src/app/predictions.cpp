@@ -73,6 +73,7 @@ theory::BurgersSolution burgers_prediction(const theory::DiscreteBath& bath, con
 void write_provenance(H5Writer& out, const Config& cfg, const std::string& command) {
   out.attribute("/", "config", cfg.toml_text);
   out.attribute("/", "config_path", cfg.source_path);
+  if (cfg.bath.table_text && !cfg.bath.table_text->empty()) out.attribute("/", "bath_table", *cfg.bath.table_text);
   out.attribute("/", "command", command);
   out.attribute("/", "version", std::string(vswap::version));
   out.attribute("/", "git_commit", std::string(vswap::git_commit));

@@ -248,6 +248,7 @@ RunFileInfo read_run_info(const std::string& path) {
   info.backend = h5_read_attribute(path, "/", "backend");
   info.device = h5_read_attribute(path, "/", "device");
   info.shard = h5_read_attribute(path, "/", "shard");
+  if (h5_has_attribute(path, "/", "bath_table")) info.bath_table = h5_read_attribute(path, "/", "bath_table");
   const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   if (f < 0) throw InputError(path, "cannot open as HDF5");
   try {

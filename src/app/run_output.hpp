@@ -5,6 +5,7 @@
 /// `vswap run` and `vswap merge` both end here, so a merged file holds exactly the datasets
 /// an unsharded run writes.
 
+#include <optional>
 #include <string>
 
 #include <vswap/config.hpp>
@@ -45,6 +46,7 @@ engine::RunSums read_run_sums(const std::string& path);
 struct RunFileInfo {
   engine::RunSums sums;
   std::string config, config_path, version, git_commit, backend, device, shard;
+  std::optional<std::string> bath_table;  ///< a table bath's file text (`bath_table`)
   std::int64_t ranks = 1;
   double wall_time_s = 0;
 };

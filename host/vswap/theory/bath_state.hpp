@@ -38,6 +38,10 @@ class BathState {
   /// Two whitespace-separated columns lambda, rho_b; '#' starts a comment.
   /// InputError("bath.file", "PATH: line N: ...") for an unreadable file or a bad line.
   static BathState read_table(const std::string& path, double density);
+  /// The same from the file's text; `path` names it in messages.
+  static BathState parse_table(const std::string& text, const std::string& path, double density);
+  /// A table file's whole text; InputError("bath.file", "PATH: ...") if it cannot be read.
+  static std::string read_file(const std::string& path);
 
   double density() const { return density_; }
   /// rho_b(lambda)
