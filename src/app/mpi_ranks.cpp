@@ -1,6 +1,7 @@
 // MPI for `vswap run`: one block of realizations per rank, sums reduced in rank order.
 #include "app/mpi_ranks.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -13,6 +14,31 @@
 
 namespace vswap::app {
 namespace {
+
+#ifdef VSWAP_WITH_MPI
+/// MPI counts are int: messages go in pieces of at most 1 GiB.
+constexpr std::size_t kPiece = std::size_t{1} << 30;
+
+void send_bytes(const std::string& bytes, int to) {
+  const unsigned long long n = bytes.size();
+  MPI_Send(&n, 1, MPI_UNSIGNED_LONG_LONG, to, 1, MPI_COMM_WORLD);
+  for (std::size_t at = 0; at < bytes.size(); at += kPiece) {
+    const std::size_t len = std::min(kPiece, bytes.size() - at);
+    MPI_Send(bytes.data() + at, static_cast<int>(len), MPI_BYTE, to, 2, MPI_COMM_WORLD);
+  }
+}
+
+std::string receive_bytes(int from) {
+  unsigned long long n = 0;
+  MPI_Recv(&n, 1, MPI_UNSIGNED_LONG_LONG, from, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+  std::string bytes(n, '\0');
+  for (std::size_t at = 0; at < bytes.size(); at += kPiece) {
+    const std::size_t len = std::min(kPiece, bytes.size() - at);
+    MPI_Recv(bytes.data() + at, static_cast<int>(len), MPI_BYTE, from, 2, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+  }
+  return bytes;
+}
+#endif
 
 bool launched_by_mpirun() {
   for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_SIZE", "PMI_RANK"}) {
@@ -66,20 +92,12 @@ engine::RunSums MpiRanks::reduce(const engine::RunSums& mine) const {
 #ifdef VSWAP_WITH_MPI
   if (initialised_ && size_ > 1) {
     if (rank_ != 0) {
-      const std::string bytes = encode_sums(mine);
-      const unsigned long long n = bytes.size();
-      MPI_Send(&n, 1, MPI_UNSIGNED_LONG_LONG, 0, 1, MPI_COMM_WORLD);
-      MPI_Send(bytes.data(), static_cast<int>(n), MPI_BYTE, 0, 2, MPI_COMM_WORLD);
+      send_bytes(encode_sums(mine), 0);
       return mine;
     }
     engine::RunSums total = mine;
     for (int r = 1; r < size_; ++r) {  // rank order (exact sums: any order gives these bits)
-      unsigned long long n = 0;
-      MPI_Recv(&n, 1, MPI_UNSIGNED_LONG_LONG, r, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-      std::string bytes(n, '\0');
-      MPI_Recv(bytes.data(), static_cast<int>(n), MPI_BYTE, r, 2, MPI_COMM_WORLD,
-               MPI_STATUS_IGNORE);
-      total.merge(decode_sums(bytes, "MPI rank " + std::to_string(r)));
+      total.merge(decode_sums(receive_bytes(r), "MPI rank " + std::to_string(r)));
     }
     return total;
   }
