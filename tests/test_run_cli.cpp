@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "app/h5_file.hpp"
+#include "backend_helpers.hpp"
 #include "cli_helpers.hpp"
 
 namespace {
@@ -119,6 +120,8 @@ class RunBadInput : public ::testing::TestWithParam<BadRun> {};
 
 TEST_P(RunBadInput, ExitTwoNamingTheKeyNoFile) {
   const BadRun& c = GetParam();
+  if (std::string(c.name) == "cuda_without_device" && vswap::test::have_cuda_device())
+    GTEST_SKIP() << "a CUDA device is present";
   ScratchDir dir(std::string("run-bad-") + c.name);
   const std::string cfg = dir.write("tiny.toml", kTiny);
   dir.write("negative.txt", "-10 0.0\n0 -1.0\n10 0.0\n");
