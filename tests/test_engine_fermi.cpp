@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include <vswap/theory/bath_state.hpp>
+#include <vswap/theory/burgers.hpp>
 #include <vswap/theory/kinetic.hpp>
 
 #include "backend_helpers.hpp"
@@ -86,6 +87,60 @@ TEST_P(FermionExact, StationaryOccupationIs40OnTheLatticeNot20) {
   }
   EXPECT_GT(s.swaps.back(), 0);
   EXPECT_GT(s.rejected.back(), 0);  // Pauli blocking is at work
+}
+
+// `velocities = "stationary"` on a Gaussian profile is (40) at the profile's density in
+// every cell: the t = 0 class histogram is sum_c n_j(rho_c) / (L dl) with n_j = P_j /
+// (P_j + a_c), and its energy that of those occupations. A strongly degenerate bath (few
+// classes, ~11 fermions per cell at the peak) makes the check sharp: filling cells with
+// i.i.d. positions' counts (Poisson, not Fermi, fluctuations) gives ~7% more energy here.
+TEST_P(FermionExact, StationaryStartIsTheLocalStateOfEveryCell) {
+  VSWAP_SKIP_UNLESS_BACKEND(GetParam());
+  Config c = test::fig5d(Scheme::exact, Statistics::fermi);
+  c.bath.kind = BathKind::bragg_thermal;
+  c.bath.temperature = 2.0;
+  c.bath.lambda_B = 4.0;
+  c.bath.b = 2.0;
+  c.system.length = 1000;
+  c.numerics.cells = 200;
+  c.system.particles = 800;
+  c.system.width = 150;
+  c.system.velocities = InitialVelocities::stationary;
+  c.numerics.times = {0.0};
+  c.numerics.realizations = 100;
+  const auto s = test::run_on(GetParam(), c);
+  const auto sum = engine::summarize(s);
+  const auto bath = theory::BathState::from_config(c.bath);
+  const std::size_t K = sum.velocity_lambda.size();
+  const double dl = s.velocity_edges[1] - s.velocity_edges[0], ell = c.system.length / static_cast<double>(c.numerics.cells);
+  std::vector<double> P(K);
+  double total = 0;
+  for (std::size_t k = 0; k < K; ++k) total += P[k] = bath(sum.velocity_lambda[k]);
+  for (double& p : P) p /= total;
+  const Eigen::VectorXd rho = theory::gaussian_bin_averages(static_cast<double>(c.system.particles), c.system.length,
+                                                            c.system.width, static_cast<int>(c.numerics.cells));
+  std::vector<double> expect(K, 0.0);
+  double energy = 0;
+  for (Eigen::Index cell = 0; cell < rho.size(); ++cell) {
+    const double per_cell = rho[cell] * ell;
+    double lo = 1e-300, hi = 1e300;
+    for (int it = 0; it < 300; ++it) {
+      const double a = std::sqrt(lo * hi);
+      double n = 0;
+      for (double p : P) n += p / (p + a);
+      (n > per_cell ? lo : hi) = a;
+    }
+    const double a = std::sqrt(lo * hi);
+    for (std::size_t k = 0; k < K; ++k) {
+      const double n = P[k] / (P[k] + a);
+      expect[k] += n / (c.system.length * dl);
+      energy += n * 0.5 * sum.velocity_lambda[k] * sum.velocity_lambda[k] / static_cast<double>(c.system.particles);
+    }
+  }
+  const auto f = class_chi2(s, sum, 0, expect, dl);
+  ASSERT_GT(f.dof, 10);
+  EXPECT_GT(f.pvalue, test::kAlpha) << "chi2 " << f.chi2 << " dof " << f.dof;
+  test::expect_within_sigma(sum.energy_mean[0], energy, sum.energy_stderr[0], test::kSigma, "e(0) vs (40)");
 }
 
 // (39) in time, from the Monte Carlo's own t = 0 histogram (thermal start with Pauli

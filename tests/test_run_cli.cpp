@@ -158,6 +158,32 @@ TEST(RunCommand, UnwritableOutputIsAnInputErrorAndLeavesNothing) {
   EXPECT_NE(r.output.find("-o"), std::string::npos) << r.output;
 }
 
+// A table bath of compact support holds fewer fermions than theory.rho_max asks for: the
+// coefficient table of `run` and `burgers` stops just below the lattice's Pauli limit
+// (the profile never gets there), instead of failing after the simulation.
+TEST(RunCommand, FermionCoefficientTableStopsBelowThePauliLimit) {
+  ScratchDir dir("run-pauli-limit");
+  std::string lines;
+  for (int j = -24; j <= 24; ++j) lines += std::to_string(0.5 * j) + " " + std::to_string(1.0 - std::abs(j) / 24.0) + "\n";
+  dir.write("tri.txt", lines);  // support [-12, 12]: 19 lattice classes of weight at dl = 2 pi / 5
+  std::string text = kTiny;
+  text.replace(text.find("kind = \"bragg\""), 14, "kind = \"table\"\nfile = \"tri.txt\"");
+  text.replace(text.find("rho_max = 3.0"), 13, "rho_max = 4.0");
+  const std::string cfg = dir.write("tiny.toml", text);
+  const std::string out = dir.file("run.h5");
+  auto r = run_vswap("run " + cfg + " -o " + out + " -q");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const double limit = 19.0 / 5.0 - 1e-9;  // classes of weight / ell
+  std::uint64_t cols = 0;
+  const auto n = rows(out, "/theory/coefficients", &cols);
+  ASSERT_EQ(cols, 4u);
+  const auto table = h5_read(out, "/theory/coefficients");
+  EXPECT_LT(table[(n - 1) * 4], limit);
+  EXPECT_GT(table[(n - 1) * 4], 0.98 * limit);
+  r = run_vswap("burgers " + cfg + " -o " + dir.file("b.h5"));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+}
+
 TEST(TheoryCommand, CsvTableHasTheSpecHeaderAndRows) {
   ScratchDir dir("theory-csv");
   const std::string cfg = dir.write("tiny.toml", kTiny);

@@ -25,7 +25,8 @@ enum class Purpose : std::uint32_t {
   paper_cell = 6,     ///< paper: subject = cell; w0 swap decision, w1 particle, w2 bath pick
   paper_bath = 7,     ///< paper: subject = cell; the explicit bath sample, index = block
   rescatter = 8,      ///< paper: subject = cell; duplicate re-scattering, index = try
-  init_stationary = 9 ///< initial `stationary` fermions: subject = spatial cell
+  init_stationary = 9, ///< initial `stationary` fermions: subject = spatial cell
+  init_count = 10       ///< initial `stationary` fermions: subject = cell / 4, step = try
 };
 
 /// The largest step a stream can address (rng.hpp: cuRAND offset fits in 64 bits).

@@ -43,24 +43,22 @@ int theory_command(const TheoryArgs& args) {
   // Fermions: the velocity range of the quadrature holds at most sum(w) / 2 pi particles
   // per unit length (n <= 1); the config's own statistics must stay below it, the other
   // statistics' table (written for comparison) is cut there.
-  const double pauli_limit = bath.grid.weight.sum() / (2 * M_PI);
+  const double limit = pauli_limit(bath);
   const double top = densities.empty() ? cfg.theory.rho_max
                                        : *std::max_element(densities.begin(), densities.end());
-  if (stats == Statistics::fermi && top >= pauli_limit) {
+  if (stats == Statistics::fermi && top >= limit) {
     throw InputError(densities.empty() ? "theory.rho_max" : "--rho",
                      fmt::format("fermion density {} is beyond the Pauli limit {:.6g} of this "
                                  "bath's velocity range (n = 1 everywhere)",
-                                 top, pauli_limit));
+                                 top, limit));
   }
   auto table_for = [&](Statistics s) {
-    if (s == Statistics::fermi && top >= pauli_limit) {
-      Config capped = cfg;
-      capped.theory.rho_max = std::min(cfg.theory.rho_max, 0.99 * pauli_limit);
+    if (s == Statistics::fermi && top >= limit) {  // the other statistics' table: cut (coefficients)
       std::vector<double> kept;
       for (double r : densities) {
-        if (r < 0.99 * pauli_limit) kept.push_back(r);
+        if (r < 0.99 * limit) kept.push_back(r);
       }
-      return densities.empty() ? coefficients(bath, capped, s) : at_densities(bath, s, gamma, kept);
+      return densities.empty() ? coefficients(bath, cfg, s) : at_densities(bath, s, gamma, kept);
     }
     return densities.empty() ? coefficients(bath, cfg, s) : at_densities(bath, s, gamma, densities);
   };

@@ -4,9 +4,12 @@
 ///
 /// Fermions are placed class by class into the cells floor(x / ell) (the comoving cells at
 /// t = 0, also the paper's fixed cells) respecting Pauli: `bath` and `thermal` redraw a
-/// taken class (at most Plan::max_redraws times, else InputError), `stationary` fills each
-/// cell with k particles by k distinct classes with probability proportional to prod P_j:
-/// the law of independent occupations (40) conditioned on k (A cancels).
+/// taken class (Plan::max_redraws times, then the free classes are drawn directly with the
+/// same law; InputError only when no free class has weight). `stationary` is (40) at the
+/// profile's mean density in each cell, conditioned on N particles in all: the cell counts
+/// k_c are drawn from their laws under independent occupations n_j (Poisson-binomial) until
+/// they sum to N, the positions from the profile within the cell, and the k_c classes with
+/// probability proportional to prod P_j (the occupations (40) conditioned on k_c: A cancels).
 
 #include <cstdint>
 #include <vector>
@@ -22,5 +25,9 @@ struct InitialState {
 };
 
 InitialState initial_state(const Plan& plan, std::uint32_t realization);
+
+/// Fills Plan::count_cdf, count_offset and count_sigma (fermions, velocities =
+/// "stationary"); InputError when a cell's mean occupation exceeds what the lattice holds.
+void plan_stationary_counts(Plan& plan);
 
 }  // namespace vswap::engine

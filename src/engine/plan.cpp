@@ -8,6 +8,8 @@
 #include <vswap/error.hpp>
 #include <vswap/theory/bath_state.hpp>
 
+#include "engine/initial_state.hpp"
+
 namespace vswap::engine {
 
 double peak_cell_occupation(const Config& c, double ell) {
@@ -144,6 +146,7 @@ Plan make_plan(const Config& config) {
           "would bias the rate. Use dt <= {:.3g}",
           rdt, n_high, p.paper_bath_count, p.dt / rdt));
   }
+  if (p.fermi && sys.velocities == InitialVelocities::stationary) plan_stationary_counts(p);
   return p;
 }
 

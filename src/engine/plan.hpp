@@ -35,7 +35,14 @@ struct Plan {
   std::int32_t velocity_bins = 0;  ///< fermions: = classes
   double velocity_min = 0, velocity_width = 0;  ///< classical bins
   // initial state
-  std::int32_t max_redraws = 1000;
+  std::int32_t max_redraws = 1000;  ///< bath/thermal fermions: redraws before the direct draw
+  /// Fermions, velocities = "stationary": per cell c the law of its particle number under
+  /// (40) at the cell's mean density (independent occupations n_j of its classes), as a
+  /// cumulative table count_cdf[count_offset[c] + k] = P(k_c <= k); count_sigma is the
+  /// standard deviation of the total, sum_c k_c (initial_state.cpp).
+  std::vector<double> count_cdf;
+  std::vector<std::size_t> count_offset;
+  double count_sigma = 0;
 
   PaperParams paper_params() const;
   StreamKey key(std::uint32_t realization) const { return StreamKey{config.numerics.seed, realization}; }
