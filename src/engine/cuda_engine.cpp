@@ -158,10 +158,11 @@ class CudaEngine final : public Engine {
     if (static_cast<double>(need.bytes(1)) > usable)
       throw InputError("system.particles",
                        fmt::format("one realization needs {:.2f} GiB on {} ({} bytes per particle, {:.3g} GiB per "
-                                   "realization), {:.2f} GiB free; use fewer particles or cells",
+                                   "realization), {:.2f} GiB free less a reserve of {:.2f} GiB; use fewer particles "
+                                   "or cells",
                                    static_cast<double>(need.bytes(1)) / kGiB, now.name, need.per_particle,
                                    static_cast<double>(need.per_realization) / kGiB,
-                                   static_cast<double>(now.free_bytes) / kGiB));
+                                   static_cast<double>(now.free_bytes) / kGiB, reserve / kGiB));
     std::int64_t batch = static_cast<std::int64_t>((usable - static_cast<double>(need.fixed)) /
                                                    static_cast<double>(need.per_realization));
     batch = std::min({batch, realizations, cuda::max_batch_by_index(s)});
