@@ -12,6 +12,22 @@ int device_count() noexcept {
   return n;
 }
 
+std::string device_problem() {
+  int n = 0;
+  const cudaError_t err = cudaGetDeviceCount(&n);
+  cudaGetLastError();
+  if (err == cudaSuccess && n > 0) return "";
+  int driver = 0, runtime = 0;
+  cudaDriverGetVersion(&driver);  // 0: no driver installed
+  cudaRuntimeGetVersion(&runtime);
+  if (err == cudaSuccess || err == cudaErrorNoDevice || driver == 0) return "no CUDA device found";
+  auto version = [](int v) { return std::to_string(v / 1000) + "." + std::to_string(v % 1000 / 10); };
+  if (driver < runtime)
+    return "the NVIDIA driver supports CUDA " + version(driver) + " but this build's runtime is CUDA " + version(runtime) +
+           " (update the driver or build with an older toolkit)";
+  return std::string("CUDA is unavailable: ") + cudaGetErrorName(err) + " (" + cudaGetErrorString(err) + ")";
+}
+
 DeviceInfo device_info(int index) {
   DeviceInfo info;
   cudaDeviceProp prop{};

@@ -18,6 +18,11 @@ struct DeviceInfo {
 /// Number of usable CUDA devices; 0 when there is no driver or no device (never throws).
 int device_count() noexcept;
 
+/// Why no device can be used ("" when one can): "no CUDA device found" when there is no
+/// device or no driver; otherwise what is wrong, e.g. a driver older than this build's
+/// CUDA runtime (the GPU is there but unusable: say so instead of falling back silently).
+std::string device_problem();
+
 /// Properties and free memory of device `index` (throws std::runtime_error on failure).
 DeviceInfo device_info(int index);
 

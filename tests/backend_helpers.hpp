@@ -25,6 +25,16 @@ inline bool have_cuda_device() {
 #endif
 }
 
+/// Why CUDA cases skip: no device, or (printed in the skip message) a device the runtime
+/// cannot use, such as a driver older than the toolkit.
+inline std::string no_device_reason() {
+#if defined(VSWAP_WITH_CUDA)
+  return vswap::cuda::device_problem();
+#else
+  return "built without CUDA";
+#endif
+}
+
 inline std::unique_ptr<engine::Engine> engine_for(Backend b) {
   return b == Backend::cuda ? engine::make_cuda_engine(0) : engine::make_cpu_engine();
 }
@@ -47,5 +57,5 @@ inline std::string backend_name(Backend b) { return b == Backend::cuda ? "cuda" 
 #define VSWAP_SKIP_UNLESS_BACKEND(backend)                                    \
   do {                                                                        \
     if ((backend) == ::vswap::Backend::cuda && !::vswap::test::have_cuda_device()) \
-      GTEST_SKIP() << "no CUDA device";                                       \
+      GTEST_SKIP() << ::vswap::test::no_device_reason();                      \
   } while (0)

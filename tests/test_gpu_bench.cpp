@@ -78,7 +78,7 @@ double floor_bytes(Scheme scheme, Statistics stats, double p, double t_obs_over_
 }  // namespace
 
 TEST(GpuBench, DISABLED_Fig5dParticleStepsPerSecondCpuAndGpu) {
-  if (!test::have_cuda_device()) GTEST_SKIP() << "no CUDA device";
+  if (!test::have_cuda_device()) GTEST_SKIP() << test::no_device_reason();
   const double bandwidth = env("VSWAP_BENCH_BANDWIDTH", 3.35e12);  // H100 SXM HBM3
   const auto cpu_r = static_cast<std::int64_t>(env("VSWAP_BENCH_CPU_REALIZATIONS", 2.0 * omp_get_max_threads()));
   struct Row {

@@ -18,7 +18,7 @@
 using namespace vswap;
 
 TEST(GpuRng, CurandPhiloxEqualsHostPhiloxOnEveryCounter) {
-  if (!test::have_cuda_device()) GTEST_SKIP() << "no CUDA device";
+  if (!test::have_cuda_device()) GTEST_SKIP() << test::no_device_reason();
 #if defined(VSWAP_WITH_CUDA)
   std::mt19937_64 gen(12345);
   std::vector<Philox4x32> ctr;

@@ -145,7 +145,8 @@ std::unique_ptr<Engine> make_engine(Backend requested, std::string& note) {
 #endif
   if (requested == Backend::cuda) {
 #if defined(VSWAP_WITH_CUDA)
-    if (!have_device) throw InputError("numerics.backend", "\"cuda\" requested but no CUDA device was found");
+    if (!have_device)
+      throw InputError("numerics.backend", "\"cuda\" requested but " + vswap::cuda::device_problem());
     return make_cuda_engine(device_for_this_process(devices));
 #else
     throw InputError("numerics.backend", "\"cuda\" requested but this build has no CUDA backend");
@@ -157,7 +158,11 @@ std::unique_ptr<Engine> make_engine(Backend requested, std::string& note) {
       note = "running on " + engine->device_name();
       return engine;
     }
+#if defined(VSWAP_WITH_CUDA)
+    note = vswap::cuda::device_problem() + "; running on the CPU";
+#else
     note = "no CUDA device found; running on the CPU";
+#endif
   }
   return make_cpu_engine();
 }
