@@ -61,8 +61,11 @@ MpiRanks::MpiRanks() {
   MPI_Comm node;
   MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node);
   MPI_Comm_rank(node, &local_rank_);
+  int local_size = 1;
+  MPI_Comm_size(node, &local_size);
   MPI_Comm_free(&node);
   setenv("VSWAP_LOCAL_RANK", std::to_string(local_rank_).c_str(), 1);
+  setenv("VSWAP_LOCAL_SIZE", std::to_string(local_size).c_str(), 1);
 #endif
 }
 

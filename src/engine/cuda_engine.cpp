@@ -107,7 +107,7 @@ void upload_initial_states(const Plan& p, cuda::Simulation& sim, std::int64_t fi
 
 class CudaEngine final : public Engine {
  public:
-  explicit CudaEngine(int device) : device_(device), info_(cuda::device_info(device)) {}
+  CudaEngine(int device, int sharing) : device_(device), sharing_(std::max(1, sharing)), info_(cuda::device_info(device)) {}
   std::string backend_name() const override { return "cuda"; }
   std::string device_name() const override {
     return fmt::format("{} (CUDA device {}, compute {}.{}, {:.1f} GiB)", info_.name, info_.index, info_.compute_major,
@@ -154,15 +154,20 @@ class CudaEngine final : public Engine {
     const cuda::MemoryNeed need = cuda::memory_need(s);
     const cuda::DeviceInfo now = cuda::device_info(device_);
     const double reserve = std::max(256.0 * 1048576.0, 0.05 * static_cast<double>(now.total_bytes));
-    const double usable = static_cast<double>(now.free_bytes) - reserve;
+    // MPI ranks sharing the device: each takes at most its share of the card (the others
+    // may not have allocated yet when this one looks at the free memory).
+    const double available =
+        std::min(static_cast<double>(now.free_bytes), static_cast<double>(now.total_bytes) / sharing_);
+    const double usable = available - reserve;
     if (static_cast<double>(need.bytes(1)) > usable)
       throw InputError("system.particles",
                        fmt::format("one realization needs {:.2f} GiB on {} ({} bytes per particle, {:.3g} GiB per "
-                                   "realization), {:.2f} GiB free less a reserve of {:.2f} GiB; use fewer particles "
+                                   "realization), {:.2f} GiB free{} less a reserve of {:.2f} GiB; use fewer particles "
                                    "or cells",
                                    static_cast<double>(need.bytes(1)) / kGiB, now.name, need.per_particle,
-                                   static_cast<double>(need.per_realization) / kGiB,
-                                   static_cast<double>(now.free_bytes) / kGiB, reserve / kGiB));
+                                   static_cast<double>(need.per_realization) / kGiB, available / kGiB,
+                                   sharing_ > 1 ? fmt::format(" for each of the {} ranks on this device", sharing_) : "",
+                                   reserve / kGiB));
     std::int64_t batch = static_cast<std::int64_t>((usable - static_cast<double>(need.fixed)) /
                                                    static_cast<double>(need.per_realization));
     batch = std::min({batch, realizations, cuda::max_batch_by_index(s)});
@@ -171,16 +176,19 @@ class CudaEngine final : public Engine {
   }
 
   int device_;
+  int sharing_;
   cuda::DeviceInfo info_;
 };
 
 }  // namespace
 
-std::unique_ptr<Engine> make_cuda_engine(int device) { return std::make_unique<CudaEngine>(device); }
+std::unique_ptr<Engine> make_cuda_engine(int device, int sharing) {
+  return std::make_unique<CudaEngine>(device, sharing);
+}
 
 #else
 
-std::unique_ptr<Engine> make_cuda_engine(int) {
+std::unique_ptr<Engine> make_cuda_engine(int, int) {
   throw InputError("numerics.backend", "\"cuda\" requested but this build has no CUDA backend");
 }
 

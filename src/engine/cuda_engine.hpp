@@ -9,8 +9,10 @@
 
 namespace vswap::engine {
 
-/// The CUDA backend on `device`. Without CUDA in the build: InputError("numerics.backend").
-/// Env `VSWAP_CUDA_MAX_BATCH` caps the realizations per batch (tests, benchmarks).
-std::unique_ptr<Engine> make_cuda_engine(int device = 0);
+/// The CUDA backend on `device`, shared by `sharing` processes (MPI ranks on one node: each
+/// uses at most 1/sharing of the device memory). Without CUDA in the build:
+/// InputError("numerics.backend"). Env `VSWAP_CUDA_MAX_BATCH` caps the realizations per
+/// batch (tests, benchmarks).
+std::unique_ptr<Engine> make_cuda_engine(int device = 0, int sharing = 1);
 
 }  // namespace vswap::engine

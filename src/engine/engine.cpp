@@ -126,11 +126,24 @@ std::pair<std::int64_t, std::int64_t> realization_range(const RunSetup& setup) {
 
 namespace {
 /// One GPU per MPI rank on a node: device = VSWAP_LOCAL_RANK mod the device count (the
-/// variable is set by the MPI layer; absent, device 0).
+/// variables are set by the MPI layer; absent, device 0 for one process).
 int device_for_this_process(int devices) {
   const char* local = std::getenv("VSWAP_LOCAL_RANK");
   const int rank = local ? std::atoi(local) : 0;
   return devices > 0 && rank > 0 ? rank % devices : 0;
+}
+
+/// How many of this node's ranks (VSWAP_LOCAL_SIZE) use `device`: each sizes its batches
+/// for its share of the device memory.
+int processes_on_device(int device, int devices) {
+  const char* size = std::getenv("VSWAP_LOCAL_SIZE");
+  const int local = size ? std::max(1, std::atoi(size)) : 1;
+  return devices > 0 && device < local ? (local - 1 - device) / devices + 1 : 1;
+}
+
+std::unique_ptr<Engine> cuda_engine_for_this_process(int devices) {
+  const int device = device_for_this_process(devices);
+  return make_cuda_engine(device, processes_on_device(device, devices));
 }
 }  // namespace
 
@@ -147,14 +160,14 @@ std::unique_ptr<Engine> make_engine(Backend requested, std::string& note) {
 #if defined(VSWAP_WITH_CUDA)
     if (!have_device)
       throw InputError("numerics.backend", "\"cuda\" requested but " + vswap::cuda::device_problem());
-    return make_cuda_engine(device_for_this_process(devices));
+    return cuda_engine_for_this_process(devices);
 #else
     throw InputError("numerics.backend", "\"cuda\" requested but this build has no CUDA backend");
 #endif
   }
   if (requested == Backend::automatic) {
     if (have_device) {
-      auto engine = make_cuda_engine(device_for_this_process(devices));
+      auto engine = cuda_engine_for_this_process(devices);
       note = "running on " + engine->device_name();
       return engine;
     }
