@@ -10,6 +10,7 @@
 /// The views are plain pointers + sizes so CUDA kernels can take them by value; the host
 /// tables that own the memory (`AliasTable`, `ContinuousBath`) are built once per run.
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -136,7 +137,10 @@ inline AliasTable::AliasTable(const std::vector<double>& weights) {
     }
   }
   for (std::size_t i : large) set(i, 1.0, i);
-  for (std::size_t i : small) set(i, 1.0, i);  // round-off leftovers
+  // Round-off leftovers keep themselves, except a zero weight (never drawn: a table bath's
+  // empty segment would give NaN), which points at the heaviest column.
+  const auto heaviest = static_cast<std::size_t>(std::max_element(weights.begin(), weights.end()) - weights.begin());
+  for (std::size_t i : small) set(i, weights[i] > 0.0 ? 1.0 : 0.0, heaviest);
 }
 
 inline std::vector<double> AliasTable::represented_probabilities() const {
