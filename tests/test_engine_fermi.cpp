@@ -28,6 +28,19 @@ Config dense_gas() {
   return c;
 }
 
+/// (40) on the lattice, n_k = P_k / (P_k + a): the a with sum_k n_k = per_cell (bisection
+/// in log a; the sum falls as a grows).
+double lattice_a(const std::vector<double>& P, double per_cell) {
+  double lo = 1e-300, hi = 1e300;
+  for (int it = 0; it < 300; ++it) {
+    const double a = std::sqrt(lo * hi);
+    double n = 0;
+    for (double p : P) n += p / (p + a);
+    (n > per_cell ? lo : hi) = a;
+  }
+  return std::sqrt(lo * hi);
+}
+
 /// chi^2 of the realization-mean class density against `expect` (per unit length and lambda)
 /// over classes expecting >= 2 particles per realization.
 test::Chi2 class_chi2(const engine::RunSums& s, const engine::RunSummary& sum, std::size_t t,
@@ -64,14 +77,7 @@ TEST_P(FermionExact, StationaryOccupationIs40OnTheLatticeNot20) {
   // (40) on the lattice: n_k = P_k / (P_k + a), sum_k n_k = N / M particles per cell;
   // density per unit length and lambda n_k / (ell dl) = n_k / (2 pi).
   const double per_cell = static_cast<double>(c.system.particles) / static_cast<double>(c.numerics.cells);
-  double lo = 1e-300, hi = 1e3;
-  for (int it = 0; it < 300; ++it) {
-    const double a = std::sqrt(lo * hi);
-    double n = 0;
-    for (double p : P) n += p / (p + a);
-    (n > per_cell ? lo : hi) = a;
-  }
-  const double a = std::sqrt(lo * hi);
+  const double a = lattice_a(P, per_cell);
   std::vector<double> fermi(K), classical(K);
   const double rho = static_cast<double>(c.system.particles) / c.system.length;
   for (std::size_t k = 0; k < K; ++k) {
@@ -122,15 +128,7 @@ TEST_P(FermionExact, StationaryStartIsTheLocalStateOfEveryCell) {
   std::vector<double> expect(K, 0.0);
   double energy = 0;
   for (Eigen::Index cell = 0; cell < rho.size(); ++cell) {
-    const double per_cell = rho[cell] * ell;
-    double lo = 1e-300, hi = 1e300;
-    for (int it = 0; it < 300; ++it) {
-      const double a = std::sqrt(lo * hi);
-      double n = 0;
-      for (double p : P) n += p / (p + a);
-      (n > per_cell ? lo : hi) = a;
-    }
-    const double a = std::sqrt(lo * hi);
+    const double a = lattice_a(P, rho[cell] * ell);
     for (std::size_t k = 0; k < K; ++k) {
       const double n = P[k] / (P[k] + a);
       expect[k] += n / (c.system.length * dl);
