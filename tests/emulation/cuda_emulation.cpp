@@ -106,6 +106,12 @@ struct Warp {
 Warp* running_warp = nullptr;
 long long running_launch = 0;
 
+/// threadIdx of the t-th thread of a block of bx x by x ...
+void set_thread_idx(long long t, long long bx, long long by) {
+  detail::thread_idx = uint3{static_cast<unsigned>(t % bx), static_cast<unsigned>(t / bx % by),
+                             static_cast<unsigned>(t / (bx * by))};
+}
+
 }  // namespace
 
 void kernel_fault(const char* what) {
@@ -176,11 +182,8 @@ void run_grid(const LaunchConfig& c, void (*thread)(void*), void* context) {
       // Lanes from the highest down: a lane's __shfl_down_sync reads a higher lane's value,
       // which that lane has given already.
       for (int lane = warp.lanes - 1; lane >= 0; --lane) {
-        const long long t = 32 * w + lane;
         warp.lane = lane;
-        detail::thread_idx =
-            uint3{static_cast<unsigned>(t % bx), static_cast<unsigned>(t / bx % by),
-                  static_cast<unsigned>(t / (bx * by))};
+        set_thread_idx(32 * w + lane, bx, by);
         thread(context);
       }
       for (int lane = 1; lane < warp.lanes; ++lane) {
@@ -188,11 +191,10 @@ void run_grid(const LaunchConfig& c, void (*thread)(void*), void* context) {
         for (std::size_t k = 0; same && k < warp.calls[0].size(); ++k)
           same = warp.calls[lane][k].same_as(warp.calls[0][k]);
         if (!same) {
-          detail::thread_idx.x = static_cast<unsigned>(32 * w + lane);
+          set_thread_idx(32 * w + lane, bx, by);
           kernel_fault(
               "the lanes of a warp made different __shfl_down_sync calls (a full-warp mask "
-              "requires "
-              "every lane to make the same ones)");
+              "requires every lane to make the same ones)");
         }
       }
     }

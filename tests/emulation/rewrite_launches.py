@@ -13,6 +13,7 @@ skipped) stops the build with file:line.
 Usage: rewrite_launches.py INPUT.cu OUTPUT.cpp
        rewrite_launches.py --self-test
 """
+import os
 import sys
 
 IDENT = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
@@ -20,6 +21,14 @@ IDENT = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
 class RewriteError(Exception):
     pass
+
+
+def is_char_literal(text, i):
+    """Whether the ' at i opens a character literal (L'x', u8'x'), not a digit separator (1'000)."""
+    j = i
+    while j > 0 and text[j - 1] in IDENT:
+        j -= 1
+    return text[j:i] in ("", "L", "u", "U", "u8")
 
 
 def code_mask(text):
@@ -43,7 +52,7 @@ def code_mask(text):
             if k < 0 or j < 0:
                 raise RewriteError((i, "unterminated raw string"))
             j += len(delim)
-        elif c == '"' or (c == "'" and not (i > 0 and text[i - 1] in IDENT)):  # 1'000 is a number
+        elif c == '"' or (c == "'" and is_char_literal(text, i)):
             j = i + 1
             while j < n and text[j] != c:
                 if text[j] == "\\":
@@ -70,9 +79,9 @@ def skip_space(text, mask, i, step):
     return i
 
 
-def match_forward(text, mask, i, open_c, close_c):
-    """Index just past the bracket that closes text[i] == open_c (nesting (), [], {})."""
-    depth, pairs = 0, {"(": ")", "[": "]", "{": "}"}
+def match_forward(text, mask, i):
+    """Index just past the bracket that closes the one at text[i] (nesting (), [], {})."""
+    pairs = {"(": ")", "[": "]", "{": "}"}
     stack = []
     for j in range(i, len(text)):
         if not mask[j]:
@@ -175,7 +184,7 @@ def rewrite(text, path="<input>"):
         paren = skip_space(text, mask, close + 3, +1)
         if paren >= len(text) or text[paren] != "(":
             fail(i, "no argument list after `>>>`")
-        args_end = match_forward(text, mask, paren, "(", ")")
+        args_end = match_forward(text, mask, paren)
         if args_end < 0:
             fail(i, "unbalanced argument list")
         semi = skip_space(text, mask, args_end, +1)
@@ -216,6 +225,7 @@ def self_test():
         ("#if 1\nk<<<1, 2>>>(a);\n#endif", "#if 1\n::vswap::emulation::launch(::vswap::emulation::config(1, 2), k, a);\n#endif"),
         ("k <<< 1, 2 >>>\n (x);", "::vswap::emulation::launch(::vswap::emulation::config( 1, 2 ), k, x);\n"),
         ("// k<<<1, 2>>>(a);\n/* k<<<1>>> */ s = \"<<<\";", "// k<<<1, 2>>>(a);\n/* k<<<1>>> */ s = \"<<<\";"),
+        ("c = L'('; k<<<1, 2>>>(a);", "c = L'('; ::vswap::emulation::launch(::vswap::emulation::config(1, 2), k, a);"),
         ("x = 1'000; c = '<'; k<<<1, 2>>>(\")\");",
          "x = 1'000; c = '<'; ::vswap::emulation::launch(::vswap::emulation::config(1, 2), k, \")\");"),
     ]
@@ -266,7 +276,6 @@ def main(argv):
               "the host emulation's copy, not a source file.\n")
     with open(dst + ".tmp", "w", encoding="utf-8") as f:
         f.write(header + f'#line 1 "{escaped}"\n' + result)
-    import os
     os.replace(dst + ".tmp", dst)
     return 0
 
