@@ -30,14 +30,19 @@ DensityAtA density_at(const DiscreteBath& bath, double A, double rho) {
 
 }  // namespace
 
+double pauli_limit(const DiscreteBath& bath) {
+  double limit = 0.0;
+  for (Eigen::Index i = 0; i < bath.rho_b.size(); ++i)
+    if (bath.rho_b[i] > 0.0) limit += bath.grid.weight[i] / kTwoPi;
+  return limit;
+}
+
 FugacitySolution solve_fugacity(const DiscreteBath& bath, double rho, double A_guess) {
   VSWAP_EXPECTS(std::isfinite(rho) && rho > 0.0, "the fermion density must be finite and > 0");
-  double pauli_limit = 0.0;
-  for (Eigen::Index i = 0; i < bath.rho_b.size(); ++i)
-    if (bath.rho_b[i] > 0.0) pauli_limit += bath.grid.weight[i] / kTwoPi;
-  VSWAP_EXPECTS(rho < pauli_limit * (1.0 - 1e-12),
+  const double limit = pauli_limit(bath);
+  VSWAP_EXPECTS(rho < limit * (1.0 - 1e-12),
                 "density " + std::to_string(rho) + " reaches the Pauli limit " +
-                    std::to_string(pauli_limit) + " of the bath's velocity grid");
+                    std::to_string(limit) + " of the bath's velocity grid");
 
   // Work in x = log A: rho(A) is smooth and monotone there over many decades.
   // rho(A) < rho_bath / (2 pi A), so x_upper = log(rho_bath / (2 pi rho)) has rho(A) <= rho.

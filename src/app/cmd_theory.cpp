@@ -43,7 +43,7 @@ int theory_command(const TheoryArgs& args) {
   // Fermions: the velocity range of the quadrature holds at most sum(w) / 2 pi particles
   // per unit length (n <= 1); the config's own statistics must stay below it, the other
   // statistics' table (written for comparison) is cut there.
-  const double limit = pauli_limit(bath);
+  const double limit = theory::pauli_limit(bath);
   const double top = densities.empty() ? cfg.theory.rho_max
                                        : *std::max_element(densities.begin(), densities.end());
   if (stats == Statistics::fermi && top >= limit) {

@@ -6,24 +6,18 @@
 #include <fmt/format.h>
 
 #include <vswap/error.hpp>
+#include <vswap/theory/stationary.hpp>
 #include <vswap/version.hpp>
 
 namespace vswap::app {
 
-double pauli_limit(const theory::DiscreteBath& bath) {
-  double limit = 0;
-  for (Eigen::Index i = 0; i < bath.rho_b.size(); ++i)
-    if (bath.rho_b[i] > 0) limit += bath.grid.weight[i] / (2 * M_PI);
-  return limit;
-}
-
 std::vector<theory::TransportCoefficients> coefficients(const theory::DiscreteBath& bath,
                                                         const Config& cfg, Statistics statistics) {
   double top = cfg.theory.rho_max;
-  if (statistics == Statistics::fermi) top = std::min(top, 0.99 * pauli_limit(bath));
+  if (statistics == Statistics::fermi) top = std::min(top, 0.99 * theory::pauli_limit(bath));
   if (!(top > cfg.theory.rho_min))
     throw InputError("theory.rho_min", fmt::format("must lie below the fermion Pauli limit {:.6g} of this bath's "
-                                                   "velocity grid (got {})", pauli_limit(bath), cfg.theory.rho_min));
+                                                   "velocity grid (got {})", theory::pauli_limit(bath), cfg.theory.rho_min));
   return theory::coefficient_table(bath, statistics, cfg.theory.rho_min, top,
                                    static_cast<int>(cfg.theory.points), cfg.collisions.gamma);
 }

@@ -15,12 +15,8 @@
 
 namespace vswap::app {
 
-/// The highest fermion density `bath`'s velocity grid holds (n = 1 on every node of
-/// positive weight): sum of those nodes' weights / 2 pi.
-double pauli_limit(const theory::DiscreteBath& bath);
-
 /// u, u', D on the config's [rho_min, rho_max] grid (theory.points densities). Fermions:
-/// rho_max is lowered to 0.99 pauli_limit(bath) when beyond it (InputError naming
+/// rho_max is lowered to 0.99 theory::pauli_limit(bath) when beyond it (InputError naming
 /// theory.rho_min when nothing is left).
 std::vector<theory::TransportCoefficients> coefficients(const theory::DiscreteBath& bath,
                                                         const Config& cfg, Statistics statistics);

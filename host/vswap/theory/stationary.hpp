@@ -32,6 +32,10 @@ struct FugacitySolution {
 /// sum_{rho_b > 0} w / (2 pi).
 FugacitySolution solve_fugacity(const DiscreteBath& bath, double rho, double A_guess = 0.0);
 
+/// The highest fermion density `bath`'s grid holds (n = 1 on every node of positive
+/// weight): sum of those nodes' weights / 2 pi.
+double pauli_limit(const DiscreteBath& bath);
+
 /// A(rho) of (40); classical: irrelevant, returns rho_bath / rho.
 double fugacity(const DiscreteBath& bath, Statistics statistics, double rho);
 
