@@ -44,6 +44,7 @@ PaperArgs args_of(Simulation::Impl& s, const BatchContext& b) {
   a.params.gamma = s.setup.gamma;
   a.params.dt = s.setup.dt;
   a.params.bath_count = s.setup.paper_bath_count;
+  a.params.bath_length = s.setup.paper_bath_length;
   a.params.lattice = s.setup.lattice;
   a.params.bath = s.class_alias;
   a.params.continuous = s.continuous;

@@ -32,6 +32,7 @@ struct SimulationSetup {
   double rate = 0, dt = 0, rate_dt = 0;  ///< gamma rho_bath, dt, their product (as Plan)
   double gamma = 0;                      ///< paper: (C1)/(C2)
   std::int32_t paper_bath_count = 0;     ///< paper: N_bath
+  double paper_bath_length = 0;          ///< paper: ell_b = N_bath / rho_bath
   AliasView class_alias;                 ///< fermions (host arrays)
   ContinuousBathView continuous;         ///< classical (host arrays)
   std::vector<std::uint32_t> obs_steps;  ///< exact, paper

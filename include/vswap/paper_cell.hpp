@@ -3,9 +3,13 @@
 ///
 /// Per fixed cell and step: 2(b) re-scatter duplicates (two fermions of one class in one
 /// cell, created by streaming) into bath states free in the cell; 2(a) the rate R, (C1)
-/// classical R = gamma n N_bath / ell, (C2) fermions R = gamma n N_free / ell with N_free the
-/// number of the cell's explicit bath sample of N_bath = round(rho_bath ell) particles whose
-/// class no system particle of the cell has; 2(c) a swap when a uniform draw is *below*
+/// classical R = gamma n N_bath / ell_b, (C2) fermions R = gamma n N_free / ell_b with N_free
+/// the number of the cell's explicit bath sample of N_bath = max(1, round(rho_bath ell))
+/// particles whose class no system particle of the cell has. ell_b = N_bath / rho_bath is the
+/// length the sample stands for, so that N_bath / ell_b = rho_bath exactly: ell_b = ell when
+/// rho_bath ell is a whole number (Appendix C's case), and otherwise the rate is still
+/// gamma rho_bath per particle (with ell in place of ell_b it would be gamma round(rho_bath
+/// ell) / ell: 20% fast at rho_bath ell = 2.5, no swaps at all below 0.5); 2(c) a swap when a uniform draw is *below*
 /// R dt (SPEC: the paper states it backwards), at most one per cell; 2(d) a uniformly chosen
 /// system particle takes the velocity of a uniformly chosen (free) bath particle.
 /// The order 2(b) before 2(a) makes R count the free states of a Pauli-consistent cell.
@@ -15,6 +19,7 @@
 /// Streams: subject = cell, step = s; paper_cell w0 decision, w1 system particle, w2 free
 /// bath particle; paper_bath word b of the sample is draw index b / 4, word b % 4.
 
+#include <cmath>
 #include <cstdint>
 
 #include <vswap/bath_sampler.hpp>
@@ -27,7 +32,8 @@ namespace vswap {
 struct PaperParams {
   double gamma = 0;
   double dt = 0;
-  std::int32_t bath_count = 0;  ///< N_bath = round(rho_bath ell)
+  std::int32_t bath_count = 0;  ///< N_bath = max(1, round(rho_bath ell))
+  double bath_length = 0;       ///< ell_b = N_bath / rho_bath (= ell when rho_bath ell is whole): paper_bath_length
   Lattice lattice;
   AliasView bath;               ///< fermions: classes
   ContinuousBathView continuous;  ///< classical
@@ -39,6 +45,18 @@ struct PaperCellCounts {
   std::uint32_t saturated = 0;  ///< R dt >= 1 (the swap probability was capped at 1)
   std::uint32_t failed = 0;     ///< a duplicate found no free state (cell full): an error
 };
+
+/// N_bath of a cell: rho_bath ell rounded, at least 1 (host).
+inline std::int32_t paper_bath_count(double rho_bath, double ell) {
+  const long n = std::lround(rho_bath * ell);
+  return static_cast<std::int32_t>(n < 1 ? 1 : n);
+}
+
+/// ell_b = N_bath / rho_bath, the length a sample of N_bath bath particles stands for (host);
+/// exactly ell when N_bath = rho_bath ell (then the rates have the bits of (C1)/(C2) with ell).
+inline double paper_bath_length(double rho_bath, double ell, std::int32_t bath_count) {
+  return static_cast<double>(bath_count) == rho_bath * ell ? ell : static_cast<double>(bath_count) / rho_bath;
+}
 
 namespace detail {
 VSWAP_HD_INLINE bool test_bit(const std::uint64_t* bits, std::int32_t k) {
@@ -91,7 +109,7 @@ VSWAP_HD_INLINE PaperCellCounts paper_fermion_cell(StreamKey key, std::uint32_t 
   std::int32_t free_count = 0;
   for (std::int32_t b = 0; b < p.bath_count; ++b)
     if (!detail::test_bit(bits, detail::paper_bath_class(key, cell, s, p.bath, b, block))) ++free_count;
-  const double rate = p.gamma * static_cast<double>(n) * static_cast<double>(free_count) / p.lattice.ell;
+  const double rate = p.gamma * static_cast<double>(n) * static_cast<double>(free_count) / p.bath_length;
   const double prob = rate * p.dt;
   if (prob >= 1.0) ++out.saturated;
   // 2(c), 2(d)
@@ -123,7 +141,7 @@ VSWAP_HD_INLINE PaperCellCounts paper_classical_cell(StreamKey key, std::uint32_
                                                      double* v, const PaperParams& p) {
   PaperCellCounts out;
   if (n == 0) return out;
-  const double prob = p.gamma * static_cast<double>(n) * static_cast<double>(p.bath_count) / p.lattice.ell * p.dt;
+  const double prob = p.gamma * static_cast<double>(n) * static_cast<double>(p.bath_count) / p.bath_length * p.dt;
   if (prob >= 1.0) ++out.saturated;
   const Philox4x32 d = draw(key, cell, s, Purpose::paper_cell, 0);
   if (uniform_open(d.v[0]) < prob) {

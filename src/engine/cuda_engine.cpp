@@ -43,6 +43,7 @@ cuda::SimulationSetup simulation_setup(const Plan& p, bool check) {
   s.rate_dt = p.rate_dt;
   s.gamma = p.config.collisions.gamma;
   s.paper_bath_count = p.paper_bath_count;
+  s.paper_bath_length = p.paper_bath_length;
   if (p.fermi) s.class_alias = p.class_alias.view();
   else s.continuous = p.continuous.view();
   s.obs_steps = p.obs_steps;

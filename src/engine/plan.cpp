@@ -25,6 +25,7 @@ PaperParams Plan::paper_params() const {
   p.gamma = config.collisions.gamma;
   p.dt = dt;
   p.bath_count = paper_bath_count;
+  p.bath_length = paper_bath_length;
   p.lattice = lattice;
   if (fermi) p.bath = class_alias.view();
   else p.continuous = continuous.view();
@@ -134,14 +135,15 @@ Plan make_plan(const Config& config) {
   }
 
   if (p.scheme == Scheme::paper) {
-    p.paper_bath_count = static_cast<std::int32_t>(std::lround(bath.density() * g.ell));
-    // (C1)/(C2): R dt = gamma n N_bath dt / ell must stay below 1 in the densest cell,
+    p.paper_bath_count = paper_bath_count(bath.density(), g.ell);
+    p.paper_bath_length = paper_bath_length(bath.density(), g.ell, p.paper_bath_count);
+    // (C1)/(C2): R dt = gamma n N_bath dt / ell_b must stay below 1 in the densest cell,
     // here its mean occupation plus three Poisson standard deviations.
     const double n_high = n_peak + 3.0 * std::sqrt(n_peak);
-    const double rdt = config.collisions.gamma * n_high * p.paper_bath_count * p.dt / g.ell;
+    const double rdt = config.collisions.gamma * n_high * p.paper_bath_count * p.dt / p.paper_bath_length;
     if (rdt > 1.0)
       throw InputError("numerics.dt", fmt::format(
-          "too large for the \"paper\" scheme: R dt = gamma n N_bath dt / ell reaches {:.3g} > 1 in the "
+          "too large for the \"paper\" scheme: R dt = gamma n N_bath dt / ell_b (ell_b = N_bath / rho_bath) reaches {:.3g} > 1 in the "
           "densest cell (n = {:.1f} particles, N_bath = {}); at most one swap per cell and step "
           "would bias the rate. Use dt <= {:.3g}",
           rdt, n_high, p.paper_bath_count, p.dt / rdt));

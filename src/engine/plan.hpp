@@ -29,7 +29,8 @@ struct Plan {
   std::vector<double> class_prob;  ///< fermions: P_k on the lattice classes
   AliasTable class_alias;          ///< fermions: draws classes with P_k
   ContinuousBath continuous;       ///< classical: continuous velocities
-  std::int32_t paper_bath_count = 0;  ///< paper: N_bath = round(rho_bath ell)
+  std::int32_t paper_bath_count = 0;  ///< paper: N_bath = max(1, round(rho_bath ell))
+  double paper_bath_length = 0;       ///< paper: ell_b = N_bath / rho_bath (paper_cell.hpp)
   // observables
   std::int32_t density_bins = 0;
   std::int32_t velocity_bins = 0;  ///< fermions: = classes
