@@ -151,7 +151,9 @@ TEST(TheoryTonksGirardeau, DiffusionGrowsLinearlyWithTheVelocityCutoff) {
       const double predicted =
           s * ((cutoff - previous_cutoff) - 1.5 * kT * (1 / cutoff - 1 / previous_cutoff));
       std::printf("%5.0f  %12.6g  %12.6g  %12.6g\n", cutoff, D, increment, predicted);
-      if (cutoff >= 20.0) EXPECT_NEAR(increment, predicted, 5e-3 * predicted) << "Lambda " << cutoff;
+      if (cutoff >= 20.0) {
+        EXPECT_NEAR(increment, predicted, 5e-3 * predicted) << "Lambda " << cutoff;
+      }
     } else {
       std::printf("%5.0f  %12.6g\n", cutoff, D);
     }
@@ -183,7 +185,9 @@ TEST(TheoryTonksGirardeau, RelaxationGapClosesWithTheVelocityCutoff) {
     std::printf("%5.0f  %12.4g  %12.4g\n", cutoff, gap, bound);
     EXPECT_GT(gap, 0.0);
     EXPECT_LE(gap, bound * (1 + 1e-6)) << "Lambda " << cutoff;
-    if (previous > 0.0) EXPECT_LT(gap, 0.1 * previous) << "Lambda " << cutoff;
+    if (previous > 0.0) {
+      EXPECT_LT(gap, 0.1 * previous) << "Lambda " << cutoff;
+    }
     previous = gap;
   }
 }
