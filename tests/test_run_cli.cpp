@@ -146,6 +146,7 @@ const BadRun kBadRuns[] = {
     {"negative_table", "--set bath.kind=table --set bath.file=@DIR@negative.txt", "bath.file"},
     {"missing_table", "--set bath.kind=table --set bath.file=/nonexistent/bath.txt", "bath.file"},
     {"cuda_without_device", "--backend cuda", "numerics.backend"},
+    {"two_times_one_step", "--set numerics.times=[0.0,5.0,5.001]", "numerics.times"},
 };
 INSTANTIATE_TEST_SUITE_P(Table, RunBadInput, ::testing::ValuesIn(kBadRuns),
                          [](const auto& p) { return std::string(p.param.name); });
@@ -156,6 +157,21 @@ TEST(RunCommand, UnwritableOutputIsAnInputErrorAndLeavesNothing) {
   const auto r = run_vswap("run " + cfg + " -q -o /nonexistent/dir/run.h5");
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("-o"), std::string::npos) << r.output;
+}
+
+// One realization has no standard error (NaN): chi^2/dof and the energy z-score are then
+// undefined and stored as NaN, not as a perfect 0.
+TEST(RunCommand, OneRealizationStoresUndefinedComparisonsAsNaN) {
+  ScratchDir dir("run-one-realization");
+  const std::string cfg = dir.write("tiny.toml", kTiny);
+  const std::string out = dir.file("run.h5");
+  const auto r = run_vswap("run " + cfg + " -q --set numerics.realizations=1 -o " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (const char* name : {"/comparison/chi2_dof", "/comparison/linear_chi2_dof",
+                           "/comparison/velocity_chi2_dof", "/comparison/energy_z"}) {
+    for (double v : h5_read(out, name)) EXPECT_TRUE(std::isnan(v)) << name << " = " << v;
+  }
+  for (double v : h5_read(out, "/comparison/dof")) EXPECT_EQ(v, 0.0);
 }
 
 // A table bath of compact support holds fewer fermions than theory.rho_max asks for: the

@@ -149,7 +149,7 @@ std::vector<double> chi2_per_dof(const std::vector<double>& mean, const std::vec
       sum += z * z;
       ++dof[i];
     }
-    out[i] = dof[i] > 0 ? sum / static_cast<double>(dof[i]) : 0.0;
+    out[i] = dof[i] > 0 ? sum / static_cast<double>(dof[i]) : std::nan("");  // undefined, not 0
   }
   return out;
 }

@@ -56,7 +56,8 @@ double mass_weighted_density(const Config& cfg);
 
 /// chi^2 per degree of freedom of each row (time) of `mean` +- `stderr` against `theory`
 /// (row-major rows x cols). Bins with zero standard error carry no information and are
-/// left out of the degrees of freedom, which are returned in `dof`.
+/// left out of the degrees of freedom, which are returned in `dof`; a row with none (one
+/// realization: every standard error is NaN) gets NaN, not 0.
 std::vector<double> chi2_per_dof(const std::vector<double>& mean, const std::vector<double>& err,
                                  const std::vector<double>& theory, std::size_t rows,
                                  std::size_t cols, std::vector<std::int64_t>& dof);

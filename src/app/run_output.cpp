@@ -31,9 +31,9 @@ std::vector<std::int64_t> words(const std::vector<engine::ExactSum>& v) {
   return out;
 }
 
-/// (mc - theory) / stderr; 0 where the error is zero.
+/// (mc - theory) / stderr; NaN where the error is 0 or NaN (one realization): undefined.
 double z_score(double mc, double err, double theory) {
-  return err > 0 ? (mc - theory) / err : 0.0;
+  return err > 0 ? (mc - theory) / err : std::nan("");
 }
 
 }  // namespace
