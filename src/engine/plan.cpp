@@ -60,6 +60,11 @@ Plan make_plan(const Config& config) {
       const double s = std::round(t / num.dt);
       if (s > static_cast<double>(kMaxStreamStep))
         throw InputError("numerics.dt", fmt::format("time {} needs more than 2^30 steps", t));
+      if (!p.obs_steps.empty() && static_cast<std::uint32_t>(s) == p.obs_steps.back())
+        throw InputError("numerics.times",
+                         fmt::format("{} and {} fall on the same step ({}) at dt = {}: observation "
+                                     "times are rounded to whole steps; drop one or use a smaller dt",
+                                     num.times[p.obs_steps.size() - 1], t, s, num.dt));
       p.obs_steps.push_back(static_cast<std::uint32_t>(s));
       p.obs_times.push_back(s * num.dt);
     }
