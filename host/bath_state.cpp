@@ -98,13 +98,17 @@ BathState BathState::table(double density, std::vector<double> lambda, std::vect
   state.density_ = density;
   state.table_lambda_ = std::move(lambda);
   state.table_rho_ = std::move(rho);
-  state.choose_quadrature();
   // The trapezoid rule on the nodes is exact for the piecewise linear interpolant.
   Eigen::VectorXd values = Eigen::Map<const Eigen::VectorXd>(
       state.table_rho_.data(), static_cast<Eigen::Index>(state.table_rho_.size()));
-  const double integral = state.quadrature_.integrate(values);
+  const double integral =
+      trapezoid_grid(Eigen::Map<const Eigen::VectorXd>(
+                         state.table_lambda_.data(),
+                         static_cast<Eigen::Index>(state.table_lambda_.size())))
+          .integrate(values);
   if (!(integral > 0.0)) throw InputError(key, "rho_b integrates to zero");
   for (double& r : state.table_rho_) r *= density / integral;
+  state.choose_quadrature();
   return state;
 }
 
@@ -207,13 +211,46 @@ BathState BathState::boosted(double w) const {
 //    rho_b / (rho_b + A) (40), whose Fermi edges at rho_b = A have a width
 //    sd^2 / |lambda_edge - mean|: edges up to ~6 sd from a peak still integrate to ~1e-12.
 //    The ends are where every peak has fallen below kTailCutoff of the largest value.
-//  * Table: the trapezoid rule on the table's own nodes, which integrates the piecewise
-//    linear rho_b exactly; the table's resolution sets the accuracy of everything else.
+//  * Table: the state *is* the piecewise linear interpolant, so every integral is taken of
+//    it, piece by piece: kTableGaussPoints-point Gauss-Legendre on each piece (exact for
+//    lambda^k rho_b, k <= 2 kTableGaussPoints - 2: the classical (100), (101) exactly). The
+//    fermion integrand rho_b / (rho_b + A) of (40) has its Fermi edge where rho_b ~ A, i.e.
+//    a distance ~A / slope from a zero of rho_b, which at high density is far below the
+//    table's spacing: a piece whose ends differ by more than a factor 2 is cut geometrically
+//    towards its smaller end (2^-1, ..., 2^-k of its length, k = log2(big/small), at most
+//    kTableGrading), so the rule resolves the edge down to A / slope ~ 2^-45 h. The trapezoid
+//    rule on the table's nodes, used before, was exact for rho_b alone: it gave D (101) low by
+//    h^2/6 / (gamma rho_bath), fermion u, D off by O(h^2) (O(1) near the Pauli limit), and a
+//    Pauli limit short by half a spacing at every zero of rho_b.
 void BathState::choose_quadrature() {
   if (is_table()) {
+    constexpr int kTableGaussPoints = 6;
+    constexpr int kTableGrading = 45;
     support_ = {table_lambda_.front(), table_lambda_.back()};
-    quadrature_ = trapezoid_grid(Eigen::Map<const Eigen::VectorXd>(
-        table_lambda_.data(), static_cast<Eigen::Index>(table_lambda_.size())));
+    std::vector<double> edges{table_lambda_.front()};
+    for (std::size_t i = 0; i + 1 < table_lambda_.size(); ++i) {
+      const double a = table_lambda_[i], b = table_lambda_[i + 1];
+      const double ya = table_rho_[i], yb = table_rho_[i + 1];
+      const double small = std::min(ya, yb), big = std::max(ya, yb);
+      int levels = 0;
+      if (big > 0.0 && small < 0.5 * big)
+        levels = small > 0.0 ? std::min(kTableGrading,
+                                        static_cast<int>(std::ceil(std::log2(big / small))))
+                             : kTableGrading;
+      // Cuts at fractions 2^-levels, ..., 2^-1 of the piece, measured from its smaller end.
+      std::vector<double> cuts;
+      for (int k = levels; k >= 1; --k) cuts.push_back(std::ldexp(1.0, -k));
+      if (ya > yb) {
+        for (double& t : cuts) t = 1.0 - t;
+        std::reverse(cuts.begin(), cuts.end());
+      }
+      for (double t : cuts) {
+        const double cut = a + (b - a) * t;
+        if (cut > edges.back() && cut < b) edges.push_back(cut);
+      }
+      edges.push_back(b);
+    }
+    quadrature_ = gauss_legendre_grid(edges, kTableGaussPoints);
     return;
   }
   double peak = 0.0, sd_min = components_.front().sd;

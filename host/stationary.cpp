@@ -37,12 +37,15 @@ double pauli_limit(const DiscreteBath& bath) {
   return limit;
 }
 
+bool below_pauli_limit(const DiscreteBath& bath, double rho) {
+  return rho < pauli_limit(bath) * (1.0 - 1e-12);
+}
+
 FugacitySolution solve_fugacity(const DiscreteBath& bath, double rho, double A_guess) {
   VSWAP_EXPECTS(std::isfinite(rho) && rho > 0.0, "the fermion density must be finite and > 0");
-  const double limit = pauli_limit(bath);
-  VSWAP_EXPECTS(rho < limit * (1.0 - 1e-12),
+  VSWAP_EXPECTS(below_pauli_limit(bath, rho),
                 "density " + std::to_string(rho) + " reaches the Pauli limit " +
-                    std::to_string(limit) + " of the bath's velocity grid");
+                    std::to_string(pauli_limit(bath)) + " of the bath's velocity grid");
 
   // Work in x = log A: rho(A) is smooth and monotone there over many decades.
   // rho(A) < rho_bath / (2 pi A), so x_upper = log(rho_bath / (2 pi rho)) has rho(A) <= rho.
@@ -57,6 +60,13 @@ FugacitySolution solve_fugacity(const DiscreteBath& bath, double rho, double A_g
     if (f.excess > 0.0) {
       lo = x;
       if (std::isfinite(hi)) break;
+      // At x_upper rho(A) = rho (1 - O(max rho_b / A)) < rho; when that correction is below
+      // rounding (dilute: rho < ~eps rho_bath / max rho_b) the sum can come out a hair above
+      // rho. x_upper is then the root to rounding: stop (this used to loop forever).
+      if (x >= x_upper) {
+        hi = x;
+        break;
+      }
       x = std::min(x + step, x_upper);
     } else {
       hi = x;

@@ -26,18 +26,19 @@ TransportCoefficients transport_coefficients(const DiscreteBath& bath, const Sta
   // f = w rho_st (1 - chi n_st): every (.|.)_st of (86) is a sum of f times something.
   const Eigen::ArrayXd f = bath.grid.weight.array() * state.rho_p.array() * state.hole.array();
   const double h0h0 = f.sum();
-  const double u = (f * lambda).sum() / h0h0;  // (88)
+  // p = f / (h0|h0)_st: O(1) at any density ((h0|h0)^2 underflows below rho ~ 1e-154).
+  const Eigen::ArrayXd p = f / h0h0;
+  const double u = (p * lambda).sum();  // (88)
   const Eigen::ArrayXd dl = lambda - u;
   // Differentiating (88) with (87) and d[rho(1 - chi n)]/d rho_st = 1 - 2 chi n gives
   // u' = [(h1 - u|h0) - 2 chi (h1 - u|n)] / (h0|h0)^2, and (h1 - u|h0) = 0 by (88).
-  const double du_drho =
-      state.chi == 0 ? 0.0 : -2.0 * (f * dl * state.n.array()).sum() / (h0h0 * h0h0);
+  const double du_drho = state.chi == 0 ? 0.0 : -2.0 * (p * dl * state.n.array()).sum() / h0h0;
   // (99): D = ((h1-u)^2 | 1 - chi n)_st / [gamma (h0|h0)_st (h0 | rho_b / rho_st)_st], where
   // (h0 | rho_b / rho_st)_st = sum w (1 - chi n) rho_b.
-  const double numerator = (f * dl * dl * state.hole.array()).sum();
+  const double numerator = (p * dl * dl * state.hole.array()).sum();
   const double bath_holes =
       (bath.grid.weight.array() * state.hole.array() * bath.rho_b.array()).sum();
-  return {state.density, u, du_drho, numerator / (gamma * h0h0 * bath_holes)};
+  return {state.density, u, du_drho, numerator / (gamma * bath_holes)};
 }
 
 TransportCoefficients transport_coefficients(const DiscreteBath& bath, Statistics statistics,

@@ -46,14 +46,15 @@ int theory_command(const TheoryArgs& args) {
   const double limit = theory::pauli_limit(bath);
   const double top = densities.empty() ? cfg.theory.rho_max
                                        : *std::max_element(densities.begin(), densities.end());
-  if (stats == Statistics::fermi && top >= limit) {
+  if (stats == Statistics::fermi && !theory::below_pauli_limit(bath, top)) {
     throw InputError(densities.empty() ? "theory.rho_max" : "--rho",
-                     fmt::format("fermion density {} is beyond the Pauli limit {:.6g} of this "
+                     fmt::format("fermion density {} is at or beyond the Pauli limit {:.6g} of this "
                                  "bath's velocity range (n = 1 everywhere)",
                                  top, limit));
   }
   auto table_for = [&](Statistics s) {
-    if (s == Statistics::fermi && top >= limit) {  // the other statistics' table: cut (coefficients)
+    // the other statistics' table: cut (coefficients)
+    if (s == Statistics::fermi && !theory::below_pauli_limit(bath, top)) {
       std::vector<double> kept;
       for (double r : densities) {
         if (r < 0.99 * limit) kept.push_back(r);

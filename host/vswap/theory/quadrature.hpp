@@ -7,6 +7,7 @@
 /// dl, SPEC section 2), so no function of the library assumes a particular grid.
 
 #include <Eigen/Dense>
+#include <vector>
 
 namespace vswap::theory {
 
@@ -31,5 +32,10 @@ VelocityGrid lattice_grid(double dl, double lo, double hi);
 
 /// Trapezoid weights on arbitrary strictly increasing nodes (exact for piecewise linear f).
 VelocityGrid trapezoid_grid(const Eigen::VectorXd& nodes);
+
+/// Composite Gauss-Legendre rule: `points` nodes (1..32) on each [edges[k], edges[k+1]]
+/// (edges strictly increasing); exact for piecewise polynomials of degree 2 points - 1
+/// whose pieces are the intervals.
+VelocityGrid gauss_legendre_grid(const std::vector<double>& edges, int points);
 
 }  // namespace vswap::theory

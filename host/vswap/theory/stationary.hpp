@@ -36,6 +36,10 @@ FugacitySolution solve_fugacity(const DiscreteBath& bath, double rho, double A_g
 /// weight): sum of those nodes' weights / 2 pi.
 double pauli_limit(const DiscreteBath& bath);
 
+/// Whether solve_fugacity accepts rho: rho < pauli_limit(bath) (1 - 1e-12) (closer to the
+/// limit A underflows). Callers that check a user's density use this, not pauli_limit.
+bool below_pauli_limit(const DiscreteBath& bath, double rho);
+
 /// A(rho) of (40); classical: irrelevant, returns rho_bath / rho.
 double fugacity(const DiscreteBath& bath, Statistics statistics, double rho);
 
