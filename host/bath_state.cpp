@@ -159,18 +159,24 @@ BathState BathState::parse_table(const std::string& text, const std::string& pat
 }
 
 BathState BathState::from_config(const vswap::BathConfig& config) {
+  require_finite("bath.boost", config.boost);
+  // bath.boost is a Galilean boost of any kind (thermal: its mean velocity); 0 leaves the
+  // state's bits as they are.
+  const auto boost = [&config](BathState state) {
+    return config.boost == 0.0 ? state : state.boosted(config.boost);
+  };
   switch (config.kind) {
     case BathKind::bragg:
-      return bragg(config.density, config.sigma, config.lambda_B, config.b);
+      return boost(bragg(config.density, config.sigma, config.lambda_B, config.b));
     case BathKind::thermal:
       return thermal(config.density, config.temperature, config.boost);
     case BathKind::bragg_thermal:
-      return bragg_thermal(config.density, config.temperature, config.lambda_B, config.b);
+      return boost(bragg_thermal(config.density, config.temperature, config.lambda_B, config.b));
     case BathKind::table:
       require_positive("bath.density", config.density);
       if (config.file.empty()) throw InputError("bath.file", "a table bath needs a file");
-      return config.table_text ? parse_table(*config.table_text, config.file, config.density)
-                               : read_table(config.file, config.density);
+      return boost(config.table_text ? parse_table(*config.table_text, config.file, config.density)
+                                     : read_table(config.file, config.density));
   }
   throw InputError("bath.kind", "unknown bath kind");
 }

@@ -90,6 +90,23 @@ TEST(TheoryBath, BoostShiftsTheState) {
   }
 }
 
+// bath.boost is a Galilean boost of every kind, not only of the thermal state.
+TEST(TheoryBath, ConfigBoostMovesEveryKind) {
+  for (const BathKind kind : {BathKind::bragg, BathKind::thermal, BathKind::bragg_thermal, BathKind::table}) {
+    BathConfig c;
+    c.kind = kind;
+    c.table_text = "-8 0\n-2 1.5\n1 0.5\n6 0\n";
+    c.file = "inline.txt";
+    const BathState rest = BathState::from_config(c);
+    c.boost = -2.3;
+    const BathState moved = BathState::from_config(c);
+    for (double l : {-6.0, -1.0, 0.0, 0.7, 4.0}) {
+      EXPECT_NEAR(moved(l - 2.3), rest(l), 1e-14 * rest.density()) << static_cast<int>(kind) << " " << l;
+    }
+    EXPECT_NE(moved(0.5), rest(0.5)) << static_cast<int>(kind);
+  }
+}
+
 TEST(TheoryBath, ConfigErrorsNameTheKey) {
   BathConfig c;
   auto key_for = [](BathConfig config) {

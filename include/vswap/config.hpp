@@ -29,7 +29,7 @@ struct BathConfig {
   double lambda_B = 5.9;     ///< bragg, bragg_thermal: peak position
   double b = 0.3;            ///< bragg, bragg_thermal: weight of the right peak
   double temperature = 1.0;  ///< thermal, bragg_thermal
-  double boost = 0.0;        ///< thermal: mean velocity w
+  double boost = 0.0;        ///< Galilean boost w of every kind: rho_b(lambda - w) (thermal: its mean)
   std::string file;          ///< table: two columns lambda, rho_b
   /// table: the file's text, read once with the config, so that a run, its checkpoints and
   /// its shards use one copy (recorded in the output as the root attribute `bath_table`).
