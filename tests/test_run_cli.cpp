@@ -147,6 +147,8 @@ const BadRun kBadRuns[] = {
     {"missing_table", "--set bath.kind=table --set bath.file=/nonexistent/bath.txt", "bath.file"},
     {"cuda_without_device", "--backend cuda", "numerics.backend"},
     {"two_times_one_step", "--set numerics.times=[0.0,5.0,5.001]", "numerics.times"},
+    {"bath_on_one_lattice_class",
+     "--set system.particles=20 --set bath.kind=thermal --set bath.temperature=0.0001", "numerics.cells"},
 };
 INSTANTIATE_TEST_SUITE_P(Table, RunBadInput, ::testing::ValuesIn(kBadRuns),
                          [](const auto& p) { return std::string(p.param.name); });

@@ -137,6 +137,13 @@ Plan make_plan(const Config& config) {
           "3/4 of them ({:.1f}). Use fewer particles, a wider profile or more cells",
           n_peak, g.dl, capacity, limit));
     }
+    // One class: every fermion has the same velocity, swaps change nothing, D = 0 and the
+    // Burgers equation (2) that the run is compared with degenerates (no diffusion).
+    if (capacity < 2 && sys.profile == Profile::gaussian)
+      throw InputError("numerics.cells", fmt::format(
+          "the bath lies on a single class of the fermion velocity lattice (dl = 2 pi cells / "
+          "length = {:.4g}): D(rho) = 0 and the Burgers equation (2) has no diffusion. Use more "
+          "cells (a finer lattice) or a wider bath", g.dl));
   }
 
   if (p.scheme == Scheme::paper) {
