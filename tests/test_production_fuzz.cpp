@@ -22,7 +22,8 @@ struct BadInput {
   const char* replace;  ///< regex on the tiny config ("" = none; "^[^]*$" = whole text)
   const char* with;
   const char* args;     ///< "run {cfg} -o {out} -q --threads 2 " + args, or a whole command
-                        ///< when it starts with "merge"; {fix} = the shared fixture directory
+                        ///< when it starts with "merge", "run", "theory" or "burgers";
+                        ///< {fix} = the shared fixture directory
   const char* key;      ///< must appear in the message
 };
 
@@ -123,6 +124,11 @@ const BadInput kCases[] = {
      "--checkpoint-every"},
     {"checkpoint_every_text", "", "", "--checkpoint {dir}/c.ckpt --checkpoint-every soon",
      "--checkpoint-every"},
+    {"checkpoint_every_nan", "", "", "--checkpoint {dir}/c.ckpt --checkpoint-every nan",
+     "--checkpoint-every"},
+    // the output spelled differently: removing the checkpoint would delete the output
+    {"checkpoint_same_as_output_spelled_differently", "", "", "--checkpoint {dir}./out.h5",
+     "--checkpoint"},
     {"checkpoint_directory_missing", "", "", "--checkpoint /nonexistent-vswap/c.ckpt",
      "--checkpoint"},
     {"checkpoint_same_as_output", "", "", "--checkpoint {out}", "--checkpoint"},
@@ -130,6 +136,10 @@ const BadInput kCases[] = {
     {"checkpoint_truncated", "", "", "--checkpoint {fix}/truncated.ckpt", "truncated.ckpt"},
     {"checkpoint_other_seed", "", "", "--checkpoint {fix}/seed4.ckpt", "seed4.ckpt"},
     {"checkpoint_other_shard", "", "", "--shard 1/2 --checkpoint {fix}/seed3.ckpt", "seed3.ckpt"},
+    // --- merge
+    // --- theory and burgers outputs (the same writer as run and merge)
+    {"theory_output_is_directory", "", "", "theory {fix}/c.toml -o {fix}", "-o"},
+    {"burgers_output_is_directory", "", "", "burgers {fix}/c.toml -o {dir}", "-o"},
     // --- merge
     {"merge_missing_file", "", "", "merge {out} {fix}/s1.h5 {fix}/nope.h5 {fix}/s3.h5", "nope.h5"},
     {"merge_not_hdf5", "", "", "merge {out} {fix}/s1.h5 {fix}/garbage.txt {fix}/s3.h5",
@@ -231,7 +241,8 @@ TEST_P(Fuzz, RejectedWithExitTwoNamingTheKeyOrFileAndNothingWritten) {
   }
   const auto cfg = dir.write("bad.toml", text);
   const std::string args = expand(c.args, vars);
-  const bool whole = args.rfind("merge", 0) == 0 || args.rfind("run", 0) == 0;
+  const bool whole = args.rfind("merge", 0) == 0 || args.rfind("run", 0) == 0 ||
+                     args.rfind("theory", 0) == 0 || args.rfind("burgers", 0) == 0;
   const auto r = vswap::test::run_vswap(whole ? args : "run " + cfg + " -o " + dir.file("out.h5") +
                                                            " -q --threads 2 " + args);
   EXPECT_EQ(r.exit_code, 2) << r.output;

@@ -1,8 +1,10 @@
 // The `vswap` command line: CLI11 subcommands dispatching to src/app/cmd_*.cpp.
 #include "app/cli.hpp"
 
+#include <cmath>
 #include <exception>
 #include <iostream>
+#include <string>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -78,7 +80,22 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--checkpoint-every", run.checkpoint_every,
                       "Seconds between checkpoints (default 300; written when a chunk ends)")
       ->type_name("SECONDS")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            double v = 0;
+            std::size_t used = 0;
+            try {
+              v = std::stod(text, &used);
+            } catch (const std::exception&) {
+              used = 0;
+            }
+            // NaN passes CLI::PositiveNumber; it would silently disable the periodic writes.
+            if (used != text.size() || !std::isfinite(v) || !(v > 0)) {
+              return "must be a positive, finite number of seconds, got " + text;
+            }
+            return {};
+          },
+          "SECONDS > 0"));
   run_cmd->add_flag("--keep-checkpoint", run.keep_checkpoint,
                     "Keep the checkpoint file after the output is written");
 

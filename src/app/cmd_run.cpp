@@ -120,6 +120,20 @@ void check_writable(const std::string& path, const std::string& key) {
   }
 }
 
+/// Whether two paths name the same file, however spelled ("./out.h5", "d/../out.h5", a
+/// symbolic link): the checkpoint must never be the output, or removing the checkpoint
+/// after the output is written would delete the output.
+bool same_file(const std::string& a, const std::string& b) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::exists(a, ec) && fs::exists(b, ec) && fs::equivalent(a, b, ec)) return true;
+  const auto ca = fs::weakly_canonical(fs::absolute(a), ec);
+  if (ec) return fs::absolute(a).lexically_normal() == fs::absolute(b).lexically_normal();
+  const auto cb = fs::weakly_canonical(fs::absolute(b), ec);
+  if (ec) return fs::absolute(a).lexically_normal() == fs::absolute(b).lexically_normal();
+  return ca == cb;
+}
+
 /// The first line where two config texts differ, for messages.
 std::string first_difference(const std::string& a, const std::string& b) {
   std::istringstream sa(a), sb(b);
@@ -313,7 +327,7 @@ int run_command(const RunArgs& args) {
       checkpoint = args.checkpoint;
       if (ranks.size() > 1) checkpoint += fmt::format(".rank{}of{}", ranks.rank(), ranks.size());
       check_writable(checkpoint, "--checkpoint");
-      if (std::filesystem::absolute(checkpoint) == std::filesystem::absolute(output)) {
+      if (same_file(checkpoint, output)) {
         throw InputError("--checkpoint", "must differ from the output file " + output);
       }
       remove_stale_temporaries(checkpoint);

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -56,6 +57,12 @@ void write_attribute(hid_t file, const std::string& object, const std::string& n
 
 H5Writer::H5Writer(std::string path) : path_(std::move(path)) {
   silence_hdf5();
+  // A directory (or "dir/") cannot be renamed onto: refuse it as bad input before anything
+  // is written, for every subcommand (was an internal error after the work was done).
+  std::error_code ec;
+  if (path_.empty() || path_.back() == '/' || std::filesystem::is_directory(path_, ec)) {
+    throw InputError("-o", fmt::format("{} names a directory, not an output file", path_));
+  }
   tmp_path_ = fmt::format("{}.tmp.{}", path_, static_cast<long>(getpid()));
   // The 1.8 object format keeps attributes over 64 KiB (a long table bath, `bath_table`)
   // in dense storage; every HDF5 >= 1.8 and h5py read it.
