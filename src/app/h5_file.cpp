@@ -189,12 +189,27 @@ std::string h5_read_attribute(const std::string& file, const std::string& object
   Handle attr{H5Aopen(obj.id, name.c_str(), H5P_DEFAULT), H5Aclose};
   if (attr.id < 0) throw InputError(file, "has no attribute " + name + " on " + object);
   Handle type{H5Aget_type(attr.id), H5Tclose};
+  Handle space{H5Aget_space(attr.id), H5Sclose};
+  const std::string bad = "attribute " + name + " on " + object + " is not a string";
+  if (H5Tget_class(type.id) != H5T_STRING || H5Sget_simple_extent_npoints(space.id) != 1) {
+    throw InputError(file, bad);
+  }
+  Handle mem{H5Tcopy(H5T_C_S1), H5Tclose};
+  H5Tset_cset(mem.id, H5Tget_cset(type.id));
+  if (H5Tis_variable_str(type.id) > 0) {
+    // Variable-length strings: what h5py writes for a Python str (a file annotated or
+    // rewritten by a script); vswap itself writes fixed-length ones.
+    H5Tset_size(mem.id, H5T_VARIABLE);
+    char* text = nullptr;
+    if (H5Aread(attr.id, mem.id, &text) < 0) throw InputError(file, bad);
+    std::string value = text ? text : "";
+    if (text) H5free_memory(text);
+    return value;
+  }
   const std::size_t size = H5Tget_size(type.id);
   std::string value(size, '\0');
-  Handle mem{H5Tcopy(H5T_C_S1), H5Tclose};
   H5Tset_size(mem.id, size);
-  H5Tset_cset(mem.id, H5Tget_cset(type.id));
-  checked(H5Aread(attr.id, mem.id, value.data()), "read attribute " + name);
+  if (H5Aread(attr.id, mem.id, value.data()) < 0) throw InputError(file, bad);
   while (!value.empty() && value.back() == '\0') value.pop_back();
   return value;
 }
