@@ -6,7 +6,8 @@
 /// They are the fdlibm algorithms (Sun Microsystems, freely redistributable): range
 /// reduction plus a minimax polynomial, < 1 ulp. Only + - * / and exact bit operations are
 /// used, and no expression relies on fused multiply-add: host code is compiled with
-/// -ffp-contract=off (ISO C++ mode), device code must be compiled with -fmad=false.
+/// -ffp-contract=off (CMakeLists.txt passes it: GCC contracts by default in C++ when the target
+/// has FMA), device code must be compiled with -fmad=false.
 
 #include <cstdint>
 #include <cstring>

@@ -29,7 +29,7 @@ namespace {
 
 // The hot loops are compiled twice: for the x86-64 baseline and for AVX2 (chosen at load
 // time). AVX2 brings SSE4.1's roundsd (math::floor in one instruction) and wider integer
-// vectors for Philox; it does not bring FMA, and -std=c++17 means -ffp-contract=off, so
+// vectors for Philox; it does not bring FMA, and CMake passes -ffp-contract=off, so
 // every double operation rounds exactly as in the baseline build and on the GPU
 // (-fmad=false): the clones give identical bits (Bench.DISABLED_OutputFingerprint).
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(VSWAP_NO_CLONES)
@@ -306,89 +306,23 @@ VSWAP_CPU_HOT void event_scalar(const Plan& p, StreamKey key, const InitialState
 }
 
 #if defined(VSWAP_HAVE_AVX2_PATH)
-/// event_schedule for 4 lanes (particles id, swap counts k).
-VSWAP_AVX2_INLINE void event_schedule4(StreamKey key, simd::vu id, simd::vu k, simd::vd t_last, simd::vd rate,
-                                       const ContinuousBathView& bath, simd::vd& t_next, simd::vd& v_next) {
-  const simd::Words d = simd::draw(key, id, k, Purpose::event_time, 0);
-  t_next = t_last + -simd::log(simd::uniform_open(d.v[0])) / rate;
-  v_next = simd::sample_mixture(bath, d.v[1], d.v[2], d.v[3]);
-}
+namespace lanes4 {
+using namespace simd;
+#define VSWAP_LANES_FN VSWAP_AVX2_FN
+#define VSWAP_LANES_INLINE VSWAP_AVX2_INLINE
+#include "event_lanes.inc"
+#undef VSWAP_LANES_FN
+#undef VSWAP_LANES_INLINE
+}  // namespace lanes4
 
-/// `event` for a Gaussian-mixture bath, 8 particles in lock step (two groups of 4 AVX2
-/// lanes, independent chains for the out-of-order core): every lane performs event_advance's
-/// operations with event_schedule's draws bit for bit (cpu_simd.hpp); a lane whose next swap
-/// lies beyond the observation time idles. Particles [0, 8 floor(n/8)); returns where it
-/// stopped. `check`: every lane is also run through the scalar functions and compared
-/// (std::logic_error on any differing bit).
-VSWAP_AVX2_FN std::size_t event_avx2(const Plan& p, StreamKey key, const InitialState& s0, bool check,
-                                     RealizationObs& obs) {
-  using namespace simd;
-  constexpr int G = 2;
-  const ContinuousBathView bath = p.continuous.view();
-  const double L = p.lattice.length, rate = p.rate;
-  const Observer observer{p, obs};
-  const std::size_t n = static_cast<std::size_t>(p.particles) / (4 * G) * (4 * G);
-  const vd vrate = splat(rate);
-  for (std::size_t b0 = 0; b0 < n; b0 += 4 * G) {
-    vu id[G], k[G];
-    vd x[G], v[G], t_last[G], t_next[G], v_next[G];
-    EventParticle ref[4 * G];
-    for (int g = 0; g < G; ++g) {
-      const std::size_t i0 = b0 + 4 * static_cast<std::size_t>(g);
-      id[g] = vu{i0, i0 + 1, i0 + 2, i0 + 3};
-      x[g] = vd{s0.x[i0], s0.x[i0 + 1], s0.x[i0 + 2], s0.x[i0 + 3]};
-      v[g] = vd{s0.v[i0], s0.v[i0 + 1], s0.v[i0 + 2], s0.v[i0 + 3]};
-      t_last[g] = splat(0.0);
-      k[g] = splatu(0);
-      event_schedule4(key, id[g], k[g], t_last[g], vrate, bath, t_next[g], v_next[g]);
-    }
-    if (check)
-      for (std::size_t l = 0; l < 4 * G; ++l)
-        ref[l] = event_start(s0.x[b0 + l], s0.v[b0 + l], key, static_cast<std::uint32_t>(b0 + l), bath, rate);
-    for (std::size_t o = 0; o < p.obs_times.size(); ++o) {
-      const double t = p.obs_times[o];
-      const vd vt = splat(t);
-      for (;;) {
-        vi m[G];
-        int live = 0;
-        for (int g = 0; g < G; ++g) {
-          m[g] = t_next[g] <= vt;
-          live |= any(m[g]);
-        }
-        if (!live) break;
-        for (int g = 0; g < G; ++g) {
-          x[g] = sel(m[g], simd::wrap(x[g] + v[g] * (t_next[g] - t_last[g]), L), x[g]);
-          v[g] = sel(m[g], v_next[g], v[g]);
-          t_last[g] = sel(m[g], t_next[g], t_last[g]);
-          k[g] -= (vu)m[g];  // m = -1 where a swap happened
-          vd tn, vn;
-          event_schedule4(key, id[g], k[g], t_last[g], vrate, bath, tn, vn);
-          t_next[g] = sel(m[g], tn, t_next[g]);
-          v_next[g] = sel(m[g], vn, v_next[g]);
-        }
-      }
-      for (int g = 0; g < G; ++g) {
-        for (int l = 0; l < 4; ++l) {
-          obs.swaps[o] += static_cast<std::int64_t>(k[g][l]);
-          const EventParticle e{x[g][l], v[g][l], t_last[g][l], t_next[g][l], v_next[g][l],
-                                static_cast<std::uint32_t>(k[g][l])};
-          observer.add(o, event_position(e, t, L), e.v, -1);
-          if (check) {
-            const std::size_t i = b0 + 4 * static_cast<std::size_t>(g) + static_cast<std::size_t>(l);
-            EventParticle& r = ref[4 * g + l];
-            event_advance(r, t, key, static_cast<std::uint32_t>(i), bath, rate, L);
-            if (std::memcmp(&r.x, &e.x, sizeof(double)) || std::memcmp(&r.v, &e.v, sizeof(double)) ||
-                std::memcmp(&r.t_last, &e.t_last, sizeof(double)) || std::memcmp(&r.t_next, &e.t_next, sizeof(double)) ||
-                std::memcmp(&r.v_next, &e.v_next, sizeof(double)) || r.k != e.k)
-              throw std::logic_error(fmt::format("event: AVX2 lane of particle {} differs from the scalar "
-                                                 "functions at t = {} (realization {})", i, t, key.realization));
-          }
-        }
-      }
-    }
-  }
-  return n;
-}
+namespace lanes8 {
+using namespace simd512;
+#define VSWAP_LANES_FN VSWAP_AVX512_FN
+#define VSWAP_LANES_INLINE VSWAP_AVX512_INLINE
+#include "event_lanes.inc"
+#undef VSWAP_LANES_FN
+#undef VSWAP_LANES_INLINE
+}  // namespace lanes8
 #endif
 
 void event_classical(const Plan& p, std::uint32_t r, bool check, RealizationObs& obs) {
@@ -398,8 +332,11 @@ void event_classical(const Plan& p, std::uint32_t r, bool check, RealizationObs&
   std::size_t done = 0;
   (void)check;  // only the AVX2 path has something to check
 #if defined(VSWAP_HAVE_AVX2_PATH)
-  if (simd::have_avx2() && p.continuous.view().kind == ContinuousBathView::mixture && p.rate > 0)
-    done = event_avx2(p, key, s0, check, obs);
+  if (p.continuous.view().kind == ContinuousBathView::mixture && p.rate > 0) {
+    const int lanes = simd::lanes_available();
+    if (lanes == 8) done = lanes8::event_lanes(p, key, s0, check, obs);
+    else if (lanes == 4) done = lanes4::event_lanes(p, key, s0, check, obs);
+  }
 #endif
   event_scalar(p, key, s0, done, n, obs);
 }
