@@ -5,6 +5,8 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "app/h5_file.hpp"
 #include "backend_helpers.hpp"
@@ -159,6 +161,21 @@ TEST(RunCommand, UnwritableOutputIsAnInputErrorAndLeavesNothing) {
   const auto r = run_vswap("run " + cfg + " -q -o /nonexistent/dir/run.h5");
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("-o"), std::string::npos) << r.output;
+}
+
+// `-o` naming the config file itself (however spelled) is refused, and the config survives.
+TEST(RunCommand, OutputThatIsTheConfigIsRefused) {
+  ScratchDir dir("run-output-is-config");
+  const std::string cfg = dir.write("tiny.toml", kTiny);
+  const std::string spelled = dir.file("") + "/./tiny.toml";
+  for (const char* sub : {"run", "theory", "burgers"}) {
+    const auto r = run_vswap(std::string(sub) + " " + cfg + " -o " + spelled);
+    EXPECT_EQ(r.exit_code, 2) << sub << ": " << r.output;
+    EXPECT_NE(r.output.find("-o"), std::string::npos) << r.output;
+    std::ifstream in(cfg);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(text, kTiny) << sub;
+  }
 }
 
 // One realization has no standard error (NaN): chi^2/dof and the energy z-score are then

@@ -21,7 +21,7 @@ int burgers_command(const BurgersArgs& args) {
   const auto bath = theory::discretise(theory::BathState::from_config(cfg.bath));
   const auto solution = burgers_prediction(bath, cfg, args.cells);
 
-  H5Writer out(output_path(args.common.output, "burgers.h5"));
+  H5Writer out(output_path(args.common.output, "burgers.h5", args.common.config));
   write_provenance(out, cfg, "burgers");
   write_bath(out, bath);
   write_coefficients(out, "/theory/coefficients", coefficients(bath, cfg, cfg.system.statistics));

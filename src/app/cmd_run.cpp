@@ -120,19 +120,6 @@ void check_writable(const std::string& path, const std::string& key) {
   }
 }
 
-/// Whether two paths name the same file, however spelled ("./out.h5", "d/../out.h5", a
-/// symbolic link): the checkpoint must never be the output, or removing the checkpoint
-/// after the output is written would delete the output.
-bool same_file(const std::string& a, const std::string& b) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (fs::exists(a, ec) && fs::exists(b, ec) && fs::equivalent(a, b, ec)) return true;
-  const auto ca = fs::weakly_canonical(fs::absolute(a), ec);
-  if (ec) return fs::absolute(a).lexically_normal() == fs::absolute(b).lexically_normal();
-  const auto cb = fs::weakly_canonical(fs::absolute(b), ec);
-  if (ec) return fs::absolute(a).lexically_normal() == fs::absolute(b).lexically_normal();
-  return ca == cb;
-}
 
 /// The first line where two config texts differ, for messages.
 std::string first_difference(const std::string& a, const std::string& b) {
@@ -307,7 +294,7 @@ int run_command(const RunArgs& args) {
     std::vector<std::string> overrides = args.common.overrides;
     if (!args.backend.empty()) overrides.push_back("numerics.backend=\"" + args.backend + "\"");
     cfg = load_config(args.common.config, overrides);
-    output = output_path(args.common.output, "run.h5");
+    output = output_path(args.common.output, "run.h5", args.common.config);
     check_writable(output, "-o");
     const int threads = args.threads > 0 ? args.threads : omp_get_max_threads();
     check_memory(cfg, threads);

@@ -74,7 +74,7 @@ int theory_command(const TheoryArgs& args) {
   }
 
   const auto table = table_for(stats);
-  H5Writer out(output_path(args.common.output, "theory.h5"));
+  H5Writer out(output_path(args.common.output, "theory.h5", args.common.config));
   write_provenance(out, cfg, "theory");
   write_bath(out, bath);
   write_coefficients(out, "/theory/coefficients", table);

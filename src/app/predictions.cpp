@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 
 #include <fmt/format.h>
 
@@ -87,8 +88,26 @@ void write_provenance(H5Writer& out, const Config& cfg, const std::string& comma
   out.attribute("/", "statistics", std::string(to_string(cfg.system.statistics)));
 }
 
-std::string output_path(const std::string& requested, const std::string& fallback) {
-  return requested.empty() ? fallback : requested;
+/// Whether two paths name the same file, however spelled ("./out.h5", "d/../out.h5", a
+/// symbolic link): the checkpoint must never be the output, or removing the checkpoint
+/// after the output is written would delete the output.
+bool same_file(const std::string& a, const std::string& b) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::exists(a, ec) && fs::exists(b, ec) && fs::equivalent(a, b, ec)) return true;
+  const auto ca = fs::weakly_canonical(fs::absolute(a), ec);
+  if (ec) return fs::absolute(a).lexically_normal() == fs::absolute(b).lexically_normal();
+  const auto cb = fs::weakly_canonical(fs::absolute(b), ec);
+  if (ec) return fs::absolute(a).lexically_normal() == fs::absolute(b).lexically_normal();
+  return ca == cb;
+}
+
+std::string output_path(const std::string& requested, const std::string& fallback,
+                        const std::string& config) {
+  const std::string path = requested.empty() ? fallback : requested;
+  if (!config.empty() && same_file(path, config))
+    throw InputError("-o", fmt::format("{} is the config file: the output would overwrite it", path));
+  return path;
 }
 
 std::vector<double> parse_number_list(const std::string& text, const std::string& what) {

@@ -39,8 +39,13 @@ theory::BurgersSolution burgers_prediction(const theory::DiscreteBath& bath, con
 /// Writes the root attributes every output carries (config, version, commit, ...).
 void write_provenance(H5Writer& out, const Config& cfg, const std::string& command);
 
-/// The output file: -o if given, else `fallback`.
-std::string output_path(const std::string& requested, const std::string& fallback);
+/// Whether two paths name the same file, however spelled ("./out.h5", "d/../out.h5", a
+/// symbolic link).
+bool same_file(const std::string& a, const std::string& b);
+
+/// The output file: -o if given, else `fallback`; InputError("-o") if it is the `config` file.
+std::string output_path(const std::string& requested, const std::string& fallback,
+                        const std::string& config);
 
 }  // namespace vswap::app
 
