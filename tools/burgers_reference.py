@@ -18,6 +18,9 @@ pattern; default) or explicit SSP-RK3 with dt = cfl * min(dx / max|u|, dx^2 / (2
 (`--integrator rk3`, slow when D is large). Initial data: exact cell averages of the wrapped
 Gaussian (erf over images) or the uniform density. Output: bin averages on the run's bins.
 
+Needs numpy, h5py and scipy (Debian: apt-get install python3-scipy; not installed by
+tools/setup.sh, since no test or plot uses it). Python >= 3.11 (tomllib).
+
 Usage:
 
     /usr/bin/python3 tools/burgers_reference.py CONFIG.toml [--set key=value ...] [--cells N]
