@@ -19,7 +19,16 @@ find_package(GTest REQUIRED)
 include(GoogleTest)
 enable_testing()
 
-option(VSWAP_KERNEL_EMULATION_SANITIZE "Compile the emulated kernels with AddressSanitizer" ON)
+# address: the kernels' loads and stores outside any allocation (the default). thread: the
+# kernels' data races, with the warps of each launch on several host threads
+# (VSWAP_EMU_HOST_THREADS, 4 in the race-check tests below). none: neither.
+set(VSWAP_KERNEL_EMULATION_SANITIZER "address" CACHE STRING
+  "Sanitizer of the emulated kernels: address | thread | none")
+set_property(CACHE VSWAP_KERNEL_EMULATION_SANITIZER PROPERTY STRINGS address thread none)
+if(NOT VSWAP_KERNEL_EMULATION_SANITIZER MATCHES "^(address|thread|none)$")
+  message(FATAL_ERROR "VSWAP_KERNEL_EMULATION_SANITIZER must be address, thread or none "
+                      "(got ${VSWAP_KERNEL_EMULATION_SANITIZER})")
+endif()
 
 set(VSWAP_EMU_DIR ${PROJECT_SOURCE_DIR}/tests/emulation)
 set(VSWAP_EMU_GENERATED ${PROJECT_BINARY_DIR}/kernel_emulation)
@@ -38,11 +47,15 @@ function(vswap_emulated_cuda_source cu out_var)
     COMMENT "kernel emulation: rewriting the launches of ${name}"
     VERBATIM)
   set_property(SOURCE ${out} APPEND PROPERTY COMPILE_OPTIONS -include ${VSWAP_EMU_DIR}/kernel_prelude.hpp)
-  if(VSWAP_KERNEL_EMULATION_SANITIZE)
+  if(VSWAP_KERNEL_EMULATION_SANITIZER STREQUAL "address")
     # The kernels' loads and stores outside any allocation (device memory is host heap
     # here). Only kernel sources: the harness is not under test. (UBSan as well made the
     # emulated tests 3x slower; it is left out.)
     set_property(SOURCE ${out} APPEND PROPERTY COMPILE_OPTIONS -fsanitize=address -fno-omit-frame-pointer)
+  elseif(VSWAP_KERNEL_EMULATION_SANITIZER STREQUAL "thread")
+    # Only the kernel sources record their accesses: the host code between launches is
+    # ordered with them by the threads' start and join anyway.
+    set_property(SOURCE ${out} APPEND PROPERTY COMPILE_OPTIONS -fsanitize=thread -fno-omit-frame-pointer -g)
   endif()
   set(${out_var} ${out} PARENT_SCOPE)
 endfunction()
@@ -60,8 +73,17 @@ target_include_directories(vswap_kernel_emulation PRIVATE ${VSWAP_EMU_DIR})
 target_include_directories(vswap_kernel_emulation SYSTEM PRIVATE ${CUDAToolkit_INCLUDE_DIRS})
 target_include_directories(vswap_kernel_emulation PUBLIC ${PROJECT_SOURCE_DIR}/kernels)
 target_link_libraries(vswap_kernel_emulation PUBLIC vswap::physics PRIVATE vswap_warnings)
-if(VSWAP_KERNEL_EMULATION_SANITIZE)
-  target_link_options(vswap_kernel_emulation INTERFACE -fsanitize=address)
+if(NOT VSWAP_KERNEL_EMULATION_SANITIZER STREQUAL "none")
+  target_link_options(vswap_kernel_emulation INTERFACE -fsanitize=${VSWAP_KERNEL_EMULATION_SANITIZER})
+endif()
+target_link_libraries(vswap_kernel_emulation PUBLIC Threads::Threads)
+if(VSWAP_KERNEL_EMULATION_SANITIZER STREQUAL "thread")
+  # Race checks: every launch on 4 host threads unless VSWAP_EMU_HOST_THREADS says otherwise
+  # (cuda_emulation.cpp), and the CPU backend (the tests' reference) on one OpenMP thread
+  # (emulated_test_main.cpp): libgomp is not instrumented, ThreadSanitizer cannot see its
+  # barriers and would report the host code.
+  target_compile_definitions(vswap_kernel_emulation PRIVATE VSWAP_EMU_DEFAULT_HOST_THREADS=4)
+  target_compile_definitions(vswap_kernel_emulation INTERFACE VSWAP_EMU_RACE_CHECK=1)
 endif()
 
 # The engine as vswap_core builds it, with the CUDA backend driving the emulated kernels.

@@ -5,7 +5,7 @@
 //      target cell is free in the table as it was at the start of the step, claims it by
 //      atomicMin of its index (lowest index wins: the same winner for any thread order);
 //   2. resolve: a claimant that is not the minimum is blocked; winners vacate their cell;
-//   3. apply: claims are reset, winners occupy their target (a cell vacated in this step is
+//   3. apply: winners reset their target's claim and occupy it (a cell vacated in this step is
 //      free only from the next step on: targets were free at the start, so no winner can
 //      target a cell vacated now), everyone takes its next attempt step.
 #include <cstddef>
@@ -120,9 +120,11 @@ __global__ void apply_kernel(ExactArgs a, std::uint32_t s) {
     if (a.next[g] != s) continue;
     const long long r = g / a.n;
     const auto i = static_cast<std::int32_t>(g - r * a.n);
-    const long long e = a.entry(r, a.prop_cls[g], cell_of(a.prop_y[g], a.lattice));
-    a.claim[e] = 0xffffffffu;
     if (a.prop_ok[g]) {
+      // The winner alone resets its cell's claim: every claimant of e lost to it, and a
+      // store by each would be a data race (same value, but unordered plain stores).
+      const long long e = a.entry(r, a.prop_cls[g], cell_of(a.prop_y[g], a.lattice));
+      a.claim[e] = 0xffffffffu;
       a.occ[e] = i;
       a.cls[g] = a.prop_cls[g];
       a.y[g] = a.prop_y[g];

@@ -7,6 +7,10 @@
 # Then, where the CUDA toolkit is installed (nvcc), a third build (build-emu) runs the CUDA
 # backend's tests against a host emulation of the device (tests/emulation/; NOT a GPU run):
 # CTest cases "emulated:...". VSWAP_EMULATION_TESTS=0 skips it.
+# Then, with nvcc, a fourth build (build-race) runs the CPU-vs-GPU cases of that emulation
+# again under ThreadSanitizer, every launch on 4 host threads: a data race between two GPU
+# threads of one launch fails the case (tests/emulation/cuda_emulation.hpp). VSWAP_RACE_TESTS=0
+# skips it; VSWAP_RACE_TESTS=all runs every emulated case there (~2.5 min more on 2 cores).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/tools/setup.sh"
@@ -39,5 +43,21 @@ if [ "${VSWAP_EMULATION_TESTS:-1}" != "0" ]; then
     ctest --output-on-failure -j"$(nproc)" --timeout 900 -L emulation
   else
     echo "test.sh: no CUDA toolkit (nvcc): the kernel emulation tests are skipped"
+  fi
+fi
+
+if [ "${VSWAP_RACE_TESTS:-1}" != "0" ] && command -v nvcc >/dev/null 2>&1; then
+  RACE_DIR="${RACE_BUILD_DIR:-$ROOT/build-race}"
+  cmake -S "$ROOT" -B "$RACE_DIR" -DCMAKE_BUILD_TYPE=Release -DVSWAP_CUDA=OFF -DVSWAP_MPI=OFF \
+    -DVSWAP_TESTS=OFF -DVSWAP_KERNEL_EMULATION=ON -DVSWAP_KERNEL_EMULATION_SANITIZER=thread >/dev/null
+  cd "$RACE_DIR"
+  if [ "${VSWAP_RACE_TESTS:-1}" = "all" ]; then
+    cmake --build "$RACE_DIR" -j"$(nproc)" --target vswap_emulated_tests
+    ctest --output-on-failure -j"$(nproc)" --timeout 900 -L emulation
+  else
+    # Every kernel of every scheme, CPU vs emulated GPU bit for bit, plus the harness's own
+    # race check (a planted race must be reported).
+    cmake --build "$RACE_DIR" -j"$(nproc)" --target test_backends_emulated test_emulation_harness
+    ctest --output-on-failure -j"$(nproc)" --timeout 900 -L emulation -R "CpuVsGpu|EmulationHarness"
   fi
 fi

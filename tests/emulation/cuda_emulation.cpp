@@ -10,6 +10,13 @@
 //                           fails with cudaErrorMemoryAllocation
 //   VSWAP_EMU_ORDER         forward (default) or reverse: the order of blocks and of the
 //                           warps in a block (lanes of a warp always run 31 down to 0)
+//   VSWAP_EMU_HOST_THREADS  host threads a launch runs on (default 1: one after another in
+//                           the calling thread; 4 in the ThreadSanitizer build). With k > 1 the warps of a launch are dealt
+//                           round-robin (warp w of the launch to thread w mod k), the k
+//                           threads start at the launch and are joined at its end: under
+//                           ThreadSanitizer (VSWAP_KERNEL_EMULATION_SANITIZER=thread) every
+//                           plain access two GPU threads of a launch make to one byte, one
+//                           of them a store, in different host threads, is a data race
 #include "cuda_emulation.hpp"
 
 #include <algorithm>
@@ -19,6 +26,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace vswap::emulation {
@@ -52,8 +60,17 @@ struct Device {
     std::fprintf(stderr, "vswap kernel emulation: VSWAP_EMU_ORDER=%s (forward or reverse)\n", v);
     std::abort();
   }();
+#ifndef VSWAP_EMU_DEFAULT_HOST_THREADS
+#define VSWAP_EMU_DEFAULT_HOST_THREADS 1
+#endif
+  int host_threads = static_cast<int>(
+      env_integer("VSWAP_EMU_HOST_THREADS", VSWAP_EMU_DEFAULT_HOST_THREADS));
   cudaError_t last_error = cudaSuccess;  // sticky until cudaGetLastError
   long long launches = 0;
+  /// The allocations as they are during the running launch (sorted by start), read by
+  /// every host thread of the launch without a lock: a lock would order the GPU threads
+  /// for ThreadSanitizer and hide their races. Kernels cannot allocate.
+  std::vector<std::pair<std::uintptr_t, std::size_t>> launch_allocations;
 };
 
 Device& device() {
@@ -103,8 +120,8 @@ struct Warp {
   int lane = 0;                        ///< the running one
   std::vector<ShuffleCall> calls[32];  ///< each lane's shuffles, in order
 };
-Warp* running_warp = nullptr;
-long long running_launch = 0;
+thread_local Warp* running_warp = nullptr;
+long long running_launch = 0;  // written before a launch's host threads start
 
 /// threadIdx of the t-th thread of a block of bx x by x ...
 void set_thread_idx(long long t, long long bx, long long by) {
@@ -123,6 +140,10 @@ void kernel_fault(const char* what) {
   std::abort();
 }
 
+int host_threads() noexcept {
+  return device().host_threads;
+}
+
 bool is_device_range(const void* p, std::size_t bytes) noexcept {
   Device& d = device();
   std::lock_guard<std::mutex> lock(d.mutex);
@@ -131,11 +152,16 @@ bool is_device_range(const void* p, std::size_t bytes) noexcept {
 
 namespace detail {
 void check_atomic_slow(const void* p, std::size_t bytes) {
-  if (reinterpret_cast<std::uintptr_t>(p) % bytes != 0) kernel_fault("misaligned atomic");
-  Device& d = device();
-  std::lock_guard<std::mutex> lock(d.mutex);
-  const auto it = find_allocation(d, p, bytes);
-  if (it == d.allocations.end()) kernel_fault("atomic on an address outside device memory");
+  const auto a = reinterpret_cast<std::uintptr_t>(p);
+  if (a % bytes != 0) kernel_fault("misaligned atomic");
+  if (running_warp == nullptr) kernel_fault("atomic outside a kernel");
+  const auto& ranges = device().launch_allocations;  // fixed while the launch runs
+  auto it = std::upper_bound(ranges.begin(), ranges.end(), a,
+                             [](std::uintptr_t x, const auto& r) { return x < r.first; });
+  if (it == ranges.begin()) kernel_fault("atomic on an address outside device memory");
+  --it;
+  if (a + bytes < a || a + bytes > it->first + it->second)
+    kernel_fault("atomic on an address outside device memory");
   atomic_cache = CachedRange{it->first, it->first + it->second};
 }
 }  // namespace detail
@@ -164,19 +190,25 @@ void run_grid(const LaunchConfig& c, void (*thread)(void*), void* context) {
     return;
   }
   running_launch = ++d.launches;
-  detail::grid_dim =
-      dim3(static_cast<unsigned>(gx), static_cast<unsigned>(gy), static_cast<unsigned>(gz));
-  detail::block_dim =
-      dim3(static_cast<unsigned>(bx), static_cast<unsigned>(by), static_cast<unsigned>(bz));
+  {
+    std::lock_guard<std::mutex> hold(d.mutex);
+    d.launch_allocations.assign(d.allocations.begin(), d.allocations.end());
+  }
+  const dim3 grid(static_cast<unsigned>(gx), static_cast<unsigned>(gy), static_cast<unsigned>(gz));
+  const dim3 block(static_cast<unsigned>(bx), static_cast<unsigned>(by), static_cast<unsigned>(bz));
   const long long blocks = gx * gy * gz, threads = bx * by * bz, warps = (threads + 31) / 32;
-  Warp warp;
-  running_warp = &warp;
-  for (long long bi = 0; bi < blocks; ++bi) {
-    const long long b = d.reverse ? blocks - 1 - bi : bi;
-    detail::block_idx = uint3{static_cast<unsigned>(b % gx), static_cast<unsigned>(b / gx % gy),
-                              static_cast<unsigned>(b / (gx * gy))};
-    for (long long wi = 0; wi < warps; ++wi) {
-      const long long w = d.reverse ? warps - 1 - wi : wi;
+  const long long units = blocks * warps;  // (block, warp) pairs, in launch order
+  // Runs units first, first + stride, ... of the launch (in reverse with VSWAP_EMU_ORDER).
+  auto run_units = [&](long long first, long long stride) {
+    detail::grid_dim = grid;
+    detail::block_dim = block;
+    Warp warp;
+    running_warp = &warp;
+    for (long long ui = first; ui < units; ui += stride) {
+      const long long u = d.reverse ? units - 1 - ui : ui;
+      const long long b = u / warps, w = u % warps;
+      detail::block_idx = uint3{static_cast<unsigned>(b % gx), static_cast<unsigned>(b / gx % gy),
+                                static_cast<unsigned>(b / (gx * gy))};
       warp.lanes = static_cast<int>(std::min<long long>(32, threads - 32 * w));
       for (auto& calls : warp.calls) calls.clear();
       // Lanes from the highest down: a lane's __shfl_down_sync reads a higher lane's value,
@@ -198,8 +230,20 @@ void run_grid(const LaunchConfig& c, void (*thread)(void*), void* context) {
         }
       }
     }
+    running_warp = nullptr;
+  };
+  const long long k = std::min<long long>(d.host_threads, units);
+  if (k <= 1) {
+    run_units(0, 1);
+  } else {
+    // Started here and joined below: ordered with the host code around the launch, and
+    // not with each other.
+    std::vector<std::thread> pool;
+    pool.reserve(static_cast<std::size_t>(k));
+    for (long long h = 0; h < k; ++h) pool.emplace_back(run_units, h, k);
+    for (auto& t : pool) t.join();
   }
-  running_warp = nullptr;
+  d.launch_allocations.clear();
 }
 
 std::uint64_t shuffle_down(unsigned mask, std::uint64_t bits, unsigned delta, int width,
@@ -231,6 +275,10 @@ std::uint64_t shuffle_down(unsigned mask, std::uint64_t bits, unsigned delta, in
 // ptrace, which CI containers may refuse.
 extern "C" const char* __asan_default_options() {
   return "detect_leaks=0:detect_container_overflow=0";
+}
+// A data race ends the run (exit code 66): the case fails.
+extern "C" const char* __tsan_default_options() {
+  return "halt_on_error=1:second_deadlock_stack=1";
 }
 extern "C" const char* __ubsan_default_options() {
   return "print_stacktrace=1";

@@ -33,9 +33,21 @@
 ///   in [begin_bit, end_bit), that buffers are device memory and do not overlap, and that
 ///   the scan does not overflow its output type.
 ///
-/// What it cannot check: concurrency (threads never overlap, so races, missing
-/// synchronisation and memory-ordering bugs are invisible; results that depend on the
-/// order of atomics can be probed only with VSWAP_EMU_ORDER=reverse), plain loads and stores
+/// Races (a build with VSWAP_KERNEL_EMULATION_SANITIZER=thread, VSWAP_EMU_HOST_THREADS > 1, 4
+/// by default there):
+/// the warps of a launch are dealt round-robin to that many host threads, which start
+/// together at the launch and are joined at its end, with no other synchronisation between
+/// them; ThreadSanitizer then reports any two GPU threads of one launch, in different host
+/// threads, that touch the same byte with at least one plain (non-atomic) store: the data
+/// races of the CUDA memory model, on global memory (compute-sanitizer's racecheck sees
+/// shared memory only). The atomics are real atomic operations, relaxed (no ordering, as
+/// CUDA's atomicAdd etc.), so a value handed from one thread to another through an atomic
+/// without a fence is still a race. Lanes of one warp always run in one host thread, so a
+/// race between two lanes of one warp is not seen.
+///
+/// What it cannot check: memory-ordering bugs beyond the races above and races inside a
+/// warp; with one host thread (the default) no race at all (results that depend on the
+/// order of atomics can be probed with VSWAP_EMU_ORDER=reverse), plain loads and stores
 /// (only atomics and API calls are range-checked here; the emulated tests build the kernels
 /// with AddressSanitizer, which catches accesses outside any allocation, but not a kernel
 /// reading host memory through a host pointer, which a GPU would fault on), shared memory,
@@ -58,24 +70,29 @@
 namespace vswap::emulation {
 
 namespace detail {
-// The built-in variables of the running thread (set by run_grid).
-inline uint3 thread_idx, block_idx;
-inline dim3 block_dim, grid_dim;
+// The built-in variables of the running GPU thread (set by run_grid, in the host thread
+// that runs it).
+inline thread_local uint3 thread_idx, block_idx;
+inline thread_local dim3 block_dim, grid_dim;
 }  // namespace detail
 
 /// Reports a fault found while a kernel runs (where: launch number, kernel block and
 /// thread) on stderr and aborts: a GPU would corrupt memory, trap or hang instead.
 [[noreturn]] void kernel_fault(const char* what);
 
+/// How many host threads each launch runs on (VSWAP_EMU_HOST_THREADS).
+int host_threads() noexcept;
+
 /// Whether [p, p + bytes) lies inside one live device allocation.
 bool is_device_range(const void* p, std::size_t bytes) noexcept;
 
 namespace detail {
-/// The allocation the last atomic hit: most atomics of a kernel hit the same one.
+/// The allocation the last atomic of this host thread hit: most atomics of a kernel hit the
+/// same one.
 struct CachedRange {
   std::uintptr_t lo = 0, hi = 0;
 };
-inline CachedRange atomic_cache;
+inline thread_local CachedRange atomic_cache;
 void check_atomic_slow(const void* p, std::size_t bytes);
 }  // namespace detail
 
@@ -148,33 +165,48 @@ std::uint64_t shuffle_down(unsigned mask, std::uint64_t bits, unsigned delta, in
                            unsigned size);
 
 namespace detail {
+// Real atomic read-modify-writes, relaxed as CUDA's: with several host threads (race
+// checks) they are atomic for ThreadSanitizer too, and order nothing else.
+template <class T>
+T atomic_load(const T* address) {
+  return __atomic_load_n(address, __ATOMIC_RELAXED);
+}
+template <class T>
+bool atomic_replace(T* address, T& expected, T desired) {
+  return __atomic_compare_exchange_n(address, &expected, desired, false, __ATOMIC_RELAXED,
+                                     __ATOMIC_RELAXED);
+}
+template <class T>
+T atomic_add(T* address, T val) {
+  check_atomic(address, sizeof *address);
+  return __atomic_fetch_add(address, val, __ATOMIC_RELAXED);
+}
 template <class T>
 T atomic_min(T* address, T val) {
   check_atomic(address, sizeof *address);
-  const T old = *address;
-  if (val < old) *address = val;
+  T old = atomic_load(address);
+  while (val < old && !atomic_replace(address, old, val)) {
+  }
   return old;
 }
 template <class T>
 T atomic_max(T* address, T val) {
   check_atomic(address, sizeof *address);
-  const T old = *address;
-  if (val > old) *address = val;
+  T old = atomic_load(address);
+  while (val > old && !atomic_replace(address, old, val)) {
+  }
   return old;
 }
 template <class T>
 T atomic_exch(T* address, T val) {
   check_atomic(address, sizeof *address);
-  const T old = *address;
-  *address = val;
-  return old;
+  return __atomic_exchange_n(address, val, __ATOMIC_RELAXED);
 }
 template <class T>
 T atomic_cas(T* address, T compare, T val) {
   check_atomic(address, sizeof *address);
-  const T old = *address;
-  if (old == compare) *address = val;
-  return old;
+  atomic_replace(address, compare, val);  // on failure, compare holds the value found
+  return compare;
 }
 }  // namespace detail
 
@@ -183,16 +215,17 @@ T atomic_cas(T* address, T compare, T val) {
 // --- built-in variables: read-only in a kernel, as on the device ------------------------
 // Macros, because curand_kernel.h declares `extern const uint3 threadIdx` (and blockDim)
 // for its host build: include it before this header (kernel_prelude.hpp does).
+// Functions, not references bound once: the variables are per host thread.
 namespace vswap::emulation::detail {
-inline const uint3& thread_idx_view = thread_idx;
-inline const uint3& block_idx_view = block_idx;
-inline const dim3& block_dim_view = block_dim;
-inline const dim3& grid_dim_view = grid_dim;
+inline const uint3& thread_idx_view() { return thread_idx; }
+inline const uint3& block_idx_view() { return block_idx; }
+inline const dim3& block_dim_view() { return block_dim; }
+inline const dim3& grid_dim_view() { return grid_dim; }
 }  // namespace vswap::emulation::detail
-#define threadIdx (::vswap::emulation::detail::thread_idx_view)
-#define blockIdx (::vswap::emulation::detail::block_idx_view)
-#define blockDim (::vswap::emulation::detail::block_dim_view)
-#define gridDim (::vswap::emulation::detail::grid_dim_view)
+#define threadIdx (::vswap::emulation::detail::thread_idx_view())
+#define blockIdx (::vswap::emulation::detail::block_idx_view())
+#define blockDim (::vswap::emulation::detail::block_dim_view())
+#define gridDim (::vswap::emulation::detail::grid_dim_view())
 inline constexpr int warpSize = 32;
 
 // --- device functions ------------------------------------------------------------------
@@ -209,31 +242,29 @@ T __shfl_down_sync(unsigned mask, T var, unsigned delta, int width = warpSize) {
 }
 
 inline int atomicAdd(int* address, int val) {
-  ::vswap::emulation::check_atomic(address, sizeof *address);
-  const int old = *address;
+  // Added as unsigned (wraps, as the GPU does), then the overflow is reported.
+  const int old = static_cast<int>(::vswap::emulation::detail::atomic_add(
+      reinterpret_cast<unsigned*>(address), static_cast<unsigned>(val)));
   if ((val > 0 && old > std::numeric_limits<int>::max() - val) ||
       (val < 0 && old < std::numeric_limits<int>::min() - val))
     ::vswap::emulation::kernel_fault("atomicAdd on int overflows (the GPU would wrap around)");
-  *address = old + val;
   return old;
 }
 inline unsigned atomicAdd(unsigned* address, unsigned val) {
-  ::vswap::emulation::check_atomic(address, sizeof *address);
-  const unsigned old = *address;
-  *address = old + val;
-  return old;
+  return ::vswap::emulation::detail::atomic_add(address, val);
 }
 inline unsigned long long atomicAdd(unsigned long long* address, unsigned long long val) {
-  ::vswap::emulation::check_atomic(address, sizeof *address);
-  const unsigned long long old = *address;
-  *address = old + val;  // modular, as on the device (signed sums travel as two's complement)
-  return old;
+  // modular, as on the device (signed sums travel as two's complement)
+  return ::vswap::emulation::detail::atomic_add(address, val);
 }
 inline double atomicAdd(double* address, double val) {
   ::vswap::emulation::check_atomic(address, sizeof *address);
-  const double old = *address;
-  *address = old + val;
-  return old;
+  auto* bits = reinterpret_cast<unsigned long long*>(address);
+  unsigned long long old = ::vswap::emulation::detail::atomic_load(bits);
+  while (!::vswap::emulation::detail::atomic_replace(
+      bits, old, __builtin_bit_cast(unsigned long long, __builtin_bit_cast(double, old) + val))) {
+  }
+  return __builtin_bit_cast(double, old);
 }
 inline int atomicMin(int* a, int v) {
   return ::vswap::emulation::detail::atomic_min(a, v);

@@ -44,6 +44,10 @@ __global__ void store_kernel(int* p, int n) {
   p[n] = 1;
 }
 
+__global__ void racing_kernel(int* p) {
+  *p = static_cast<int>(threadIdx.x);  // every thread stores to one word, unordered
+}
+
 __global__ void flag_kernel(int* ran) {
   *ran = 1;
 }
@@ -81,6 +85,20 @@ void store_past_the_end() {
   int* p = device_array<int>(10);
   store_kernel<<<1, 1>>>(p, 10);
   cudaFree(p);
+}
+
+void racing_stores() {
+  int* p = device_array<int>(1);
+  racing_kernel<<<1, 64>>>(p);  // two warps
+  cudaFree(p);
+}
+
+bool kernels_race_checked() {
+#if defined(__SANITIZE_THREAD__)
+  return host_threads() > 1;
+#else
+  return false;
+#endif
 }
 
 bool kernels_sanitized() {

@@ -19,6 +19,8 @@ void int_atomic_overflow();
 void store_past_the_end();
 /// Whether the kernels of harness_kernels.cu are built with AddressSanitizer.
 bool kernels_sanitized();
+void racing_stores();
+bool kernels_race_checked();  ///< ThreadSanitizer, and launches on several host threads
 /// The launch error after `kernel<<<blocks, threads>>>`, and whether the kernel ran.
 int launch_error(long long blocks, int threads, bool& ran);
 /// The first byte of fresh device memory.

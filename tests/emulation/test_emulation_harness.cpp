@@ -65,4 +65,13 @@ TEST(EmulationHarnessDeathTest, RefusesWhatAGpuWouldGetWrong) {
   if (h::kernels_sanitized()) {
     EXPECT_DEATH(h::store_past_the_end(), "heap-buffer-overflow");
   }
+  if (h::kernels_race_checked()) {
+    EXPECT_DEATH(h::racing_stores(), "ThreadSanitizer: data race");
+  }
+}
+
+// Atomics from every warp of a launch, and warp sums over several host threads: no race
+// reported (the kernels above, under ThreadSanitizer: a report would end this test).
+TEST(EmulationHarness, AtomicsFromManyHostThreadsAreNoRace) {
+  EXPECT_EQ(h::warp_sum(100000, 8, 256), 100000ull * 99999ull / 2);
 }
