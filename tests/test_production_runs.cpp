@@ -62,6 +62,50 @@ TEST(ShardMerge, MergedShardsEqualOneRunAndRecordProvenance) {
   EXPECT_NE(attr(dir.file("s2.h5"), "command_line").find("--shard 2/3"), std::string::npos);
 }
 
+/// `merge --set theory.*` recomputes the prediction from the shards' Monte Carlo: the file is
+/// the one `run --set` with the same override writes. Keys the shards simulated are refused.
+/// `-o OUT` is the same as OUT first.
+TEST(ShardMerge, SetChangesOnlyThePredictionAndOutputMayBeAnOption) {
+  ScratchDir dir("shards-set");
+  const auto cfg = dir.write("c.toml", vswap::test::tiny_config(8));
+  const std::string finer = " --set theory.points=41 --set theory.rho_max=3.5";
+  ASSERT_EQ(run_vswap("run " + cfg + " -q" + finer + " -o " + dir.file("full.h5")).exit_code, 0);
+  ASSERT_EQ(run_vswap("run " + cfg + " -q -o " + dir.file("plain.h5")).exit_code, 0);
+  for (int i = 1; i <= 2; ++i) {
+    ASSERT_EQ(run_vswap("run " + cfg + " -q --shard " + std::to_string(i) + "/2 -o " +
+                        dir.file("s" + std::to_string(i) + ".h5")).exit_code, 0);
+  }
+  const std::string shards = " " + dir.file("s1.h5") + " " + dir.file("s2.h5");
+  auto r = run_vswap("merge -q" + finer + " -o " + dir.file("m.h5") + shards);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  expect_same_datasets(dir.file("full.h5"), dir.file("m.h5"));
+  EXPECT_EQ(attr(dir.file("m.h5"), "config"), attr(dir.file("full.h5"), "config"));
+  // the override changed something: the coefficient table differs from the plain run's
+  const auto plain = vswap::test::h5_datasets(dir.file("plain.h5"));
+  const auto merged = vswap::test::h5_datasets(dir.file("m.h5"));
+  EXPECT_NE(plain.at("theory/coefficients"), merged.at("theory/coefficients"));
+  EXPECT_EQ(plain.at("density/mean"), merged.at("density/mean"));
+  // -o and the positional form give the same file
+  r = run_vswap("merge -q" + finer + " " + dir.file("p.h5") + shards);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  expect_same_datasets(dir.file("m.h5"), dir.file("p.h5"));
+  // a key of the simulation: refused, naming it, nothing written
+  r = run_vswap("merge -q --set numerics.dt=0.01 -o " + dir.file("x.h5") + shards);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("numerics.dt"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir.file("x.h5")));
+  // a bad theory value: the config's own error
+  r = run_vswap("merge -q --set theory.points=1 -o " + dir.file("x.h5") + shards);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("theory.points"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir.file("x.h5")));
+  // no shard at all, and an empty output name
+  EXPECT_EQ(run_vswap("merge -q -o " + dir.file("x.h5")).exit_code, 2);
+  EXPECT_EQ(run_vswap("merge -q " + dir.file("x.h5")).exit_code, 2);
+  EXPECT_EQ(run_vswap("merge -q -o ''" + shards).exit_code, 2);
+  EXPECT_FALSE(fs::exists(dir.file("x.h5")));
+}
+
 TEST(ShardMerge, RefusesGapsOverlapsAndForeignShardsNamingThem) {
   ScratchDir dir("shards-bad");
   const auto cfg = dir.write("c.toml", vswap::test::tiny_config(12));

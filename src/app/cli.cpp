@@ -18,6 +18,13 @@
 namespace vswap::app {
 namespace {
 
+/// -o FILE: an empty name would silently mean the command's default file.
+const CLI::Validator kFileName(
+    [](std::string& text) -> std::string {
+      return text.empty() ? std::string("the output file name is empty") : std::string();
+    },
+    "");
+
 void add_common(CLI::App& sub, CommonArgs& args, const std::string& output_help) {
   sub.add_option("config", args.config, "Run configuration (TOML, see configs/)")
       ->required()
@@ -26,7 +33,7 @@ void add_common(CLI::App& sub, CommonArgs& args, const std::string& output_help)
                  "Override a config value, e.g. --set numerics.dt=0.005 (repeatable)")
       ->type_name("KEY=VALUE")
       ->allow_extra_args(false);
-  sub.add_option("-o,--output", args.output, output_help)->type_name("FILE");
+  sub.add_option("-o,--output", args.output, output_help)->type_name("FILE")->check(kFileName);
 }
 
 }  // namespace
@@ -100,13 +107,27 @@ int main(int argc, char** argv) {
                     "Keep the checkpoint file after the output is written");
 
   MergeArgs merge;
-  auto* merge_cmd = app.add_subcommand("merge", "Merge shard files into one run file");
-  merge_cmd->add_option("output", merge.output, "Merged output file")->required();
-  merge_cmd->add_option("inputs", merge.inputs,
-                        "Shard files (vswap run --shard I/N) of one config and seed, covering "
-                        "every realization exactly once")
+  auto* merge_cmd = app.add_subcommand(
+      "merge",
+      "Merge shard files into one run file: vswap merge OUT.h5 SHARD.h5... (or -o OUT.h5 "
+      "SHARD.h5...)");
+  std::vector<std::string> merge_files;
+  merge_cmd->add_option("files", merge_files,
+                        "OUT.h5 then the shard files (vswap run --shard I/N) of one config and "
+                        "seed, covering every realization exactly once; with -o, only the shards")
       ->required()
-      ->expected(1, -1);
+      ->expected(1, -1)
+      ->type_name("FILE");
+  auto* merge_output = merge_cmd->add_option("-o,--output", merge.output, "Merged output file")
+                           ->type_name("FILE")
+                           ->check(kFileName);
+  merge_cmd->add_option("--set", merge.overrides,
+                        "Override a theory.* key of the shards' config, e.g. --set "
+                        "theory.points=400: the prediction is recomputed; the Monte Carlo is the "
+                        "shards' (other keys are refused). The file is the one vswap run with "
+                        "the same --set writes (repeatable)")
+      ->type_name("KEY=VALUE")
+      ->allow_extra_args(false);
   merge_cmd->add_flag("-q,--quiet", merge.quiet, "No chi^2 table");
 
   try {
@@ -124,6 +145,17 @@ int main(int argc, char** argv) {
 
   run.command_line = joined_command_line(argc, argv);
   merge.command_line = run.command_line;
+  if (*merge_cmd) {
+    if (merge_output->count() == 0) {
+      merge.output = merge_files.front();
+      merge_files.erase(merge_files.begin());
+    }
+    merge.inputs = merge_files;
+    if (merge.inputs.empty()) {
+      std::cerr << "vswap: error: merge: no shard files (vswap merge OUT.h5 SHARD.h5 ...)\n";
+      return 2;
+    }
+  }
   try {
     if (*theory_cmd) return theory_command(theory);
     if (*burgers_cmd) return burgers_command(burgers);

@@ -124,7 +124,16 @@ int merge_command(const MergeArgs& args) {
                              "({}) of version {}\n",
                              join({commits.begin(), commits.end()}, ", "), ref.info.version);
   }
-  const Config cfg = parse_config(ref.info.config, {}, ref.info.config_path, ref.info.bath_table);
+  // --set may change the prediction (theory.*), never what the shards simulated.
+  for (const auto& o : args.overrides) {
+    const std::string key = o.substr(0, o.find('='));
+    if (key.rfind("theory.", 0) != 0) {
+      throw InputError(key, "merge --set can change only theory.* keys (the prediction): the "
+                            "shards fixed the rest of the run");
+    }
+  }
+  const Config cfg =
+      parse_config(ref.info.config, args.overrides, ref.info.config_path, ref.info.bath_table);
   check_coverage(shards, cfg.numerics.realizations);
 
   engine::RunSums sums = shards.front().info.sums;

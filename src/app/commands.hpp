@@ -45,6 +45,7 @@ int run_command(const RunArgs&);
 struct MergeArgs {
   std::string output;
   std::vector<std::string> inputs;
+  std::vector<std::string> overrides;  ///< --set theory.key=value: only the prediction changes
   bool quiet = false;
   std::string command_line;
 };
