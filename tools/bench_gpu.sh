@@ -19,7 +19,8 @@ if [ ! -x "$build/test_gpu_bench" ] || [ ! -x "$build/vswap" ]; then
 fi
 echo "machine: $(lscpu | grep 'Model name' | sed 's/Model name: *//'), $(nproc) cores"
 echo "gpu:     $(nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader)"
-echo "commit:  $(git -C "$root" rev-parse --short HEAD)"
+# (a bundle of tools/device_bundle.sh records its commit; the device copy has no .git)
+echo "commit:  $(head -1 "$build/COMMIT" 2>/dev/null || git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 "$build/test_gpu_bench" --gtest_also_run_disabled_tests --gtest_filter='GpuBench.*' | grep -E '^(\||device)'
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
