@@ -11,10 +11,10 @@
 //   VSWAP_EMU_ORDER         forward (default) or reverse: the order of blocks and of the
 //                           warps in a block (lanes of a warp always run 31 down to 0)
 //   VSWAP_EMU_HOST_THREADS  host threads a launch runs on (default 1: one after another in
-//                           the calling thread; 4 in the ThreadSanitizer build). With k > 1 the warps of a launch are dealt
-//                           round-robin (warp w of the launch to thread w mod k), the k
-//                           threads start at the launch and are joined at its end: under
-//                           ThreadSanitizer (VSWAP_KERNEL_EMULATION_SANITIZER=thread) every
+//                           the calling thread; 4 in the ThreadSanitizer build). With k > 1 the
+//                           warps of a launch are dealt round-robin (warp w of the launch to thread
+//                           w mod k), the k threads start at the launch and are joined at its end:
+//                           under ThreadSanitizer (VSWAP_KERNEL_EMULATION_SANITIZER=thread) every
 //                           plain access two GPU threads of a launch make to one byte, one
 //                           of them a store, in different host threads, is a data race
 #include "cuda_emulation.hpp"
@@ -63,8 +63,8 @@ struct Device {
 #ifndef VSWAP_EMU_DEFAULT_HOST_THREADS
 #define VSWAP_EMU_DEFAULT_HOST_THREADS 1
 #endif
-  int host_threads = static_cast<int>(
-      env_integer("VSWAP_EMU_HOST_THREADS", VSWAP_EMU_DEFAULT_HOST_THREADS));
+  int host_threads =
+      static_cast<int>(env_integer("VSWAP_EMU_HOST_THREADS", VSWAP_EMU_DEFAULT_HOST_THREADS));
   cudaError_t last_error = cudaSuccess;  // sticky until cudaGetLastError
   long long launches = 0;
   /// The allocations as they are during the running launch (sorted by start), read by

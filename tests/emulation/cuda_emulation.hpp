@@ -217,10 +217,18 @@ T atomic_cas(T* address, T compare, T val) {
 // for its host build: include it before this header (kernel_prelude.hpp does).
 // Functions, not references bound once: the variables are per host thread.
 namespace vswap::emulation::detail {
-inline const uint3& thread_idx_view() { return thread_idx; }
-inline const uint3& block_idx_view() { return block_idx; }
-inline const dim3& block_dim_view() { return block_dim; }
-inline const dim3& grid_dim_view() { return grid_dim; }
+inline const uint3& thread_idx_view() {
+  return thread_idx;
+}
+inline const uint3& block_idx_view() {
+  return block_idx;
+}
+inline const dim3& block_dim_view() {
+  return block_dim;
+}
+inline const dim3& grid_dim_view() {
+  return grid_dim;
+}
 }  // namespace vswap::emulation::detail
 #define threadIdx (::vswap::emulation::detail::thread_idx_view())
 #define blockIdx (::vswap::emulation::detail::block_idx_view())
