@@ -152,7 +152,8 @@ int main(int argc, char** argv) {
     }
     merge.inputs = merge_files;
     if (merge.inputs.empty()) {
-      std::cerr << "vswap: error: merge: no shard files (vswap merge OUT.h5 SHARD.h5 ...)\n";
+      std::cerr << "vswap: error: inputs: no shard files (vswap merge OUT.h5 SHARD.h5 ..., or "
+                   "vswap merge -o OUT.h5 SHARD.h5 ...)\n";
       return 2;
     }
   }
