@@ -54,6 +54,7 @@ struct ObsTarget {
   long long* energy = nullptr;  ///< batch: this observation's row
   std::int32_t bins = 0, classes = 0;
   double length = 0, velocity_min = 0, velocity_width = 0;
+  double energy_scale = 0;  ///< energy_fixed's units per unit energy
   bool fermi = false;
   /// The CPU backend's Observer::add (cpu_schemes.cpp), per realization r.
   __device__ __forceinline__ void add(long long r, double x, double v, std::int32_t k) const {
@@ -61,7 +62,7 @@ struct ObsTarget {
     const std::int32_t vb = fermi ? k : velocity_bin(v, velocity_min, velocity_width, classes);
     if (vb >= 0) atomicAdd(velocity + r * classes + vb, 1);
     atomicAdd(reinterpret_cast<unsigned long long*>(energy + r),
-              static_cast<unsigned long long>(energy_fixed(v)));
+              static_cast<unsigned long long>(energy_fixed(v, energy_scale)));
   }
 };
 
@@ -127,6 +128,7 @@ struct Simulation::Impl {
     t.velocity_min = setup.velocity_min;
     t.velocity_width = setup.velocity_width;
     t.fermi = fermi;
+    t.energy_scale = setup.energy_scale;
     return t;
   }
 };

@@ -40,6 +40,7 @@ struct SimulationSetup {
   std::int32_t density_bins = 0, velocity_bins = 0;
   double velocity_min = 0, velocity_width = 0;  ///< classical velocity bins
   std::uint64_t seed = 0;
+  double energy_scale = 0;  ///< fixed-point units per unit energy (energy_fixed; as Plan)
   bool check_every_step = false;
 };
 
@@ -61,7 +62,7 @@ std::int64_t max_batch_by_index(const SimulationSetup& setup);
 struct BatchSums {
   std::vector<std::int64_t> density_count, density_count_sq;    ///< T x B
   std::vector<std::int64_t> velocity_count, velocity_count_sq;  ///< T x K
-  std::vector<std::int64_t> energy;  ///< T x batch: each realization's sum of energy_fixed
+  std::vector<std::int64_t> energy;  ///< T x batch: each realization's sum of energy_fixed (setup.energy_scale)
   std::vector<std::int64_t> swaps, rejected, rescattered, saturated;  ///< T, cumulative
 };
 

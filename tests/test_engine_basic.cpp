@@ -1,10 +1,15 @@
 // Engine plumbing: determinism (same seed, threads, shards), invariants, refused inputs.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <string>
 
+#include <vswap/bath_sampler.hpp>
 #include <vswap/error.hpp>
+#include <vswap/observables.hpp>
+
+#include "engine/plan.hpp"
 
 #include "engine_helpers.hpp"
 
@@ -124,4 +129,32 @@ TEST(EngineInput, CudaRequestedWithoutDevice) {
   if (note.rfind("no CUDA device", 0) == 0) {
     EXPECT_EQ(e->backend_name(), "cpu");  // with a device: test_backends
   }
+}
+
+// The fixed-point energy unit: the largest power of two with N (v_max^2 / 2) scale <= 2^62,
+// so a realization's int64 sum cannot overflow and the resolution follows the run's speeds.
+TEST(EnergyScale, LargestPowerOfTwoBelowTheOverflowBound) {
+  for (const std::int64_t n : {1ll, 1600ll, 10000ll, 2147483647ll}) {
+    for (const double v : {1e-6, 3e-3, 0.4, 17.0, 1e4, 1e9}) {
+      const double s = energy_scale_for(n, v), bound = 0x1p62;
+      int e = 0;
+      EXPECT_EQ(std::frexp(s, &e), 0.5) << "not a power of two: " << s;
+      const double total = static_cast<double>(n) * 0.5 * v * v * s;
+      EXPECT_LE(total, bound) << n << " particles at " << v;
+      EXPECT_GT(2.0 * total, bound * (1 - 1e-12)) << n << " particles at " << v;
+      // the fastest particle, N times, and the rounding: no overflow of the int64 sum
+      const long double sum = static_cast<long double>(energy_fixed(v, s)) * static_cast<long double>(n);
+      EXPECT_LT(sum, 0x1p63L);
+    }
+  }
+  // every plan has one: a slow bath gets a fine unit, a fast one a coarse unit
+  Config slow = test::fig5d(Scheme::event, Statistics::classical), fast = slow;
+  slow.bath.sigma = 6e-3;
+  slow.bath.lambda_B = 5.9e-3;
+  fast.bath.sigma = 6e3;
+  fast.bath.lambda_B = 5.9e3;
+  const auto ps = engine::make_plan(slow), pf = engine::make_plan(fast);
+  // speeds x 1e6: energies x 1e12 = 2^39.9, so the units differ by 2^39 or 2^40
+  EXPECT_NEAR(std::log2(ps.energy_scale / pf.energy_scale), 39.86, 1.0);
+  EXPECT_GE(ps.max_speed, 5.9e-3 + kStandardNormalMax * 6e-3 / std::sqrt(2.0) * 0.999);
 }

@@ -92,6 +92,44 @@ INSTANTIATE_TEST_SUITE_P(Schemes, ClassicalRelaxation,
                            return test::backend_name(std::get<0>(i.param)) + "_" + to_string(std::get<1>(i.param));
                          });
 
+// The model has no velocity scale of its own: every velocity (bath and start) times f is the
+// same relaxation (38) with energies times f^2. The per-particle energies are summed in
+// fixed point; its resolution follows the run's velocities (energy_scale_for), so a slow gas
+// is measured as accurately as a fast one. With the fixed 2^-16 of before, f = 1e-2 read
+// e(0) = 2.80e-6 for 4.00e-6 (-30%, -24 standard errors) and f = 1e-3 read 0.
+class VelocityScale : public ::testing::TestWithParam<std::tuple<Backend, Scheme, double>> {};
+
+TEST_P(VelocityScale, EnergyFollows38WhateverTheVelocityUnit) {
+  const auto [backend, scheme, f] = GetParam();
+  VSWAP_SKIP_UNLESS_BACKEND(backend);
+  Config c = fig2_like(scheme);
+  c.bath.sigma *= f;
+  c.bath.lambda_B *= f;
+  c.system.temperature *= f * f;
+  c.numerics.times = {0, 10, 40};
+  c.numerics.realizations = 40;
+  const auto sum = engine::summarize(test::run_on(backend, c));
+  const Mixture b = bragg(c.bath.sigma, c.bath.lambda_B, c.bath.b);
+  double e_bath = 0;
+  for (int i = 0; i < 2; ++i) e_bath += b.w[i] * 0.5 * (b.m[i] * b.m[i] + b.s[i] * b.s[i]);
+  const double e0 = 0.5 * c.system.temperature, r = c.collisions.gamma * c.bath.density;
+  for (std::size_t t = 0; t < sum.times.size(); ++t) {
+    ASSERT_GT(sum.energy_stderr[t], 0.0);
+    test::expect_within_sigma(sum.energy_mean[t], e_bath + (e0 - e_bath) * std::exp(-r * sum.times[t]),
+                              sum.energy_stderr[t], test::kSigma, "e(t)");
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Scales, VelocityScale,
+    ::testing::Combine(::testing::Values(Backend::cpu, Backend::cuda), ::testing::Values(Scheme::event, Scheme::exact),
+                       ::testing::Values(1e-3, 1e-2, 1e3)),
+    [](const auto& i) {
+      const double f = std::get<2>(i.param);
+      return test::backend_name(std::get<0>(i.param)) + "_" + to_string(std::get<1>(i.param)) + "_f" +
+             (f < 1 ? "1em" + std::to_string(static_cast<int>(std::lround(-std::log10(f)))) : std::string("1e3"));
+    });
+
 // Thermal bath (temperature T, boost u): initial velocities from the bath, positions a
 // narrow Gaussian of width w0. Velocity renewal at rate r: <x> = x0 + u t,
 // Var x = w0^2 + 2T/r (t - (1 - exp(-r t))/r). Particles are independent, so the pooled

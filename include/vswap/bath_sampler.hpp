@@ -36,6 +36,10 @@ VSWAP_HD_INLINE std::int32_t alias_sample(const AliasView& t, std::uint32_t w) {
   return coin < t.threshold[col] ? static_cast<std::int32_t>(col) : t.alias[col];
 }
 
+/// The largest |standard_normal| can return: uniform_open(w1) >= 2^-33, so the radius is at
+/// most sqrt(66 ln 2) = 6.7637 (with a margin for the rounding of log and sqrt).
+inline constexpr double kStandardNormalMax = 6.77;
+
 /// A standard normal from two words (Box-Muller, cosine branch).
 VSWAP_HD_INLINE double standard_normal(std::uint32_t w1, std::uint32_t w2) {
   const double r = math::sqrt(-2.0 * math::log(uniform_open(w1)));

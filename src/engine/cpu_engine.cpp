@@ -53,7 +53,7 @@ RunSums empty_sums(const Plan& p, std::int64_t first, std::int64_t last) {
   return s;
 }
 
-void accumulate(RunSums& s, const RealizationObs& o, std::int64_t particles) {
+void accumulate(RunSums& s, const RealizationObs& o, std::int64_t particles, double energy_scale) {
   for (std::size_t i = 0; i < o.density.size(); ++i) {
     s.density_count[i] += o.density[i];
     s.density_count_sq[i] += o.density[i] * o.density[i];
@@ -63,7 +63,7 @@ void accumulate(RunSums& s, const RealizationObs& o, std::int64_t particles) {
     s.velocity_count_sq[i] += o.velocity[i] * o.velocity[i];
   }
   for (std::size_t t = 0; t < o.energy.size(); ++t) {
-    const double e = static_cast<double>(o.energy[t]) / kEnergyScale / static_cast<double>(particles);
+    const double e = energy_per_particle(o.energy[t], energy_scale, particles);
     s.energy[t].add(e);
     s.energy_sq[t].add(e * e);
     s.swaps[t] += o.swaps[t];
@@ -99,7 +99,7 @@ class CpuEngine final : public Engine {
         try {
           obs.reset(T, static_cast<std::size_t>(plan.density_bins), static_cast<std::size_t>(plan.velocity_bins));
           simulate_realization(plan, static_cast<std::uint32_t>(r), setup.options.check_every_step, obs);
-          accumulate(local, obs, plan.particles);
+          accumulate(local, obs, plan.particles, plan.energy_scale);
         } catch (...) {
 #pragma omp critical(vswap_engine_error)
           if (!error) error = std::current_exception();

@@ -51,7 +51,7 @@ struct Observer {
     ++obs.density[o * B + static_cast<std::size_t>(density_bin(x, p.lattice.length, p.density_bins))];
     const std::int32_t vb = p.fermi ? k : velocity_bin(v, p.velocity_min, p.velocity_width, p.velocity_bins);
     if (vb >= 0) ++obs.velocity[o * K + static_cast<std::size_t>(vb)];
-    obs.energy[o] += energy_fixed(v);
+    obs.energy[o] += energy_fixed(v, p.energy_scale);
   }
   void counters(std::size_t o, const Counters& c) const {
     obs.swaps[o] = c.swaps;

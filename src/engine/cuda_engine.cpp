@@ -53,13 +53,15 @@ cuda::SimulationSetup simulation_setup(const Plan& p, bool check) {
   s.velocity_min = p.velocity_min;
   s.velocity_width = p.velocity_width;
   s.seed = p.config.numerics.seed;
+  s.energy_scale = p.energy_scale;
   s.check_every_step = check;
   return s;
 }
 
 /// Adds a batch's sums: counts directly, energies per realization exactly as the CPU
 /// backend's accumulate() (cpu_engine.cpp) does, so the ExactSums agree to the bit.
-void accumulate(RunSums& total, const cuda::BatchSums& b, std::int64_t count, std::int64_t particles) {
+void accumulate(RunSums& total, const cuda::BatchSums& b, std::int64_t count, std::int64_t particles,
+                double energy_scale) {
   auto add = [](std::vector<std::int64_t>& a, const std::vector<std::int64_t>& x) {
     for (std::size_t i = 0; i < a.size(); ++i) a[i] += x[i];
   };
@@ -74,7 +76,7 @@ void accumulate(RunSums& total, const cuda::BatchSums& b, std::int64_t count, st
   for (std::size_t t = 0; t < total.energy.size(); ++t) {
     for (std::int64_t r = 0; r < count; ++r) {
       const std::int64_t sum = b.energy[t * static_cast<std::size_t>(count) + static_cast<std::size_t>(r)];
-      const double e = static_cast<double>(sum) / kEnergyScale / static_cast<double>(particles);
+      const double e = energy_per_particle(sum, energy_scale, particles);
       total.energy[t].add(e);
       total.energy_sq[t].add(e * e);
     }
@@ -140,7 +142,7 @@ class CudaEngine final : public Engine {
       sim.run(static_cast<std::uint32_t>(b0), count, sums, [&](double f) {
         if (progress) progress((done + f * count) / all);
       });
-      accumulate(total, sums, count, plan.particles);
+      accumulate(total, sums, count, plan.particles, plan.energy_scale);
     }
     total.first = first;
     total.last = last;

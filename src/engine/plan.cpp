@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include <vswap/error.hpp>
+#include <vswap/observables.hpp>
 #include <vswap/theory/bath_state.hpp>
 
 #include "engine/initial_state.hpp"
@@ -160,6 +161,25 @@ Plan make_plan(const Config& config) {
           "would bias the rate. Use dt <= {:.3g}",
           rdt, n_high, p.paper_bath_count, p.dt / rdt));
   }
+  // The fastest a particle of the run can be: fermions stay on the lattice classes; classical
+  // velocities come from the bath's sampler (a Gaussian component reaches at most
+  // kStandardNormalMax sd from its mean, a table its end nodes) or the thermal start.
+  if (p.fermi) {
+    p.max_speed = g.dl * static_cast<double>(std::max(std::abs(static_cast<std::int64_t>(g.j_lo)),
+                                                      std::abs(static_cast<std::int64_t>(g.j_lo) + g.classes - 1)));
+  } else {
+    if (bath.is_table()) {
+      p.max_speed = std::max(std::abs(bath.table_lambda().front()), std::abs(bath.table_lambda().back()));
+    } else {
+      for (const auto& c : bath.components())
+        p.max_speed = std::max(p.max_speed, std::abs(c.mean) + kStandardNormalMax * c.sd);
+    }
+    if (sys.velocities == InitialVelocities::thermal)
+      p.max_speed = std::max(p.max_speed, kStandardNormalMax * std::sqrt(sys.temperature));
+  }
+  if (!(p.max_speed < 1e150))
+    throw InputError("bath", fmt::format("velocities up to {:.3g}: too large for the energy sums", p.max_speed));
+  p.energy_scale = energy_scale_for(p.particles, p.max_speed);
   if (p.fermi && sys.velocities == InitialVelocities::stationary) plan_stationary_counts(p);
   return p;
 }

@@ -35,6 +35,8 @@ struct Plan {
   std::int32_t density_bins = 0;
   std::int32_t velocity_bins = 0;  ///< fermions: = classes
   double velocity_min = 0, velocity_width = 0;  ///< classical bins
+  double max_speed = 0;     ///< no particle of the run is ever faster (bath, initial state)
+  double energy_scale = 0;  ///< energy_fixed's units per unit energy: energy_scale_for(N, max_speed)
   // initial state
   std::int32_t max_redraws = 1000;  ///< bath/thermal fermions: redraws before the direct draw
   /// Fermions, velocities = "stationary": per cell c the law of its particle number under
