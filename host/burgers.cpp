@@ -272,6 +272,7 @@ BurgersSolution solve_on_grid(const TransportTable& table, double length, const 
   sol.times = times;
   sol.cells = n;
   sol.density.resize(static_cast<Index>(times.size()), bins);
+  sol.cell_density.resize(static_cast<Index>(times.size()), n);
   sol.x = VectorXd::LinSpaced(bins, 0.5, bins - 0.5) * (length / bins);
 
   FiniteVolumes space(table, n, length, start.cwiseAbs().maxCoeff());
@@ -341,6 +342,7 @@ BurgersSolution solve_on_grid(const TransportTable& table, double length, const 
       just_rejected = false;
     }
     sol.density.row(static_cast<Index>(k)) = bin_averages(y, bins).transpose();
+    sol.cell_density.row(static_cast<Index>(k)) = y.transpose();
   }
   sol.error_estimate = sol.temporal_error_estimate;
   return sol;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include <vswap/theory/kinetic.hpp>
 #include <vswap/theory/stationary.hpp>
@@ -11,17 +12,42 @@
 namespace vswap::app {
 namespace {
 
-constexpr int kSubPoints = 16;  // midpoint nodes per velocity bin (classical bin averages)
+constexpr int kMinSubPoints = 16;        // midpoint nodes per velocity bin, at least
+constexpr double kNodesPerScale = 8.0;    // nodes per narrowest velocity scale, at least
+constexpr long kMaxVelocityNodes = 1 << 22;
 
-/// Classical velocity bins: a midpoint grid aligned with the bins (kSubPoints nodes per
-/// bin), extended with the same spacing over the bath's support and `extra` so that
-/// moments (the energy) are integrated over everything. Returns the grid and the index of
-/// the node at the left edge of bin 0.
+/// The narrowest velocity scale of the classical theory: the smallest sd of the bath's
+/// Gaussian components (or the smallest node spacing of a table bath) and, for a thermal
+/// start, sqrt(T).
+double narrowest_velocity_scale(const theory::BathState& bath, const Config& cfg) {
+  double s = std::numeric_limits<double>::infinity();
+  if (bath.is_table()) {
+    const auto& l = bath.table_lambda();
+    for (std::size_t i = 1; i < l.size(); ++i) s = std::min(s, l[i] - l[i - 1]);
+  } else {
+    for (const auto& c : bath.components())
+      if (c.weight > 0) s = std::min(s, c.sd);
+  }
+  if (cfg.system.velocities == InitialVelocities::thermal) s = std::min(s, std::sqrt(cfg.system.temperature));
+  return s;
+}
+
+/// Classical velocity bins: a midpoint grid aligned with the bins, `sub` nodes per bin, fine
+/// enough for the narrowest velocity scale (the bath's peaks, a thermal start: a bin much
+/// wider than a peak would otherwise sample it at a few points), extended with the same
+/// spacing over the bath's support and `extra` so that moments (the energy) are integrated
+/// over everything. Returns the grid, the index of the node at the left edge of bin 0 and
+/// `sub`.
 theory::VelocityGrid binned_grid(const std::vector<double>& edges, std::pair<double, double> extra,
-                                 long& first_bin_node) {
-  const double h = (edges[1] - edges[0]) / kSubPoints;
+                                 double scale, long& first_bin_node, int& sub) {
+  const double width = edges[1] - edges[0];
   const double lo = std::min(edges.front(), extra.first);
   const double hi = std::max(edges.back(), extra.second);
+  double want = std::max<double>(kMinSubPoints, std::ceil(kNodesPerScale * width / scale));
+  // at most kMaxVelocityNodes in all (the bins' count sets the least)
+  want = std::min(want, std::max<double>(1.0, std::floor(kMaxVelocityNodes * width / (hi - lo))));
+  sub = static_cast<int>(want);
+  const double h = width / sub;
   const long below = static_cast<long>(std::ceil((edges.front() - lo) / h));
   const long total = below + static_cast<long>(std::ceil((hi - edges.front()) / h));
   theory::VelocityGrid g;
@@ -32,13 +58,13 @@ theory::VelocityGrid binned_grid(const std::vector<double>& edges, std::pair<dou
   return g;
 }
 
-/// Bin averages of a function sampled on `binned_grid` nodes.
-std::vector<double> bin_average(const Eigen::VectorXd& f, long first, std::size_t bins) {
+/// Bin averages of a function sampled on `binned_grid` nodes (`sub` per bin).
+std::vector<double> bin_average(const Eigen::VectorXd& f, long first, int sub, std::size_t bins) {
   std::vector<double> out(bins, 0.0);
   for (std::size_t k = 0; k < bins; ++k) {
     double s = 0;
-    for (int i = 0; i < kSubPoints; ++i) s += f[first + static_cast<long>(k) * kSubPoints + i];
-    out[k] = s / kSubPoints;
+    for (int i = 0; i < sub; ++i) s += f[first + static_cast<long>(k) * sub + i];
+    out[k] = s / sub;
   }
   return out;
 }
@@ -66,6 +92,7 @@ MonteCarloTheory monte_carlo_theory(const Config& cfg, const engine::RunSums& su
 
   // The velocity space the theory lives on.
   long first_node = 0;
+  int sub = 1;
   theory::VelocityGrid grid;
   if (fermi) {
     const double dl = sums.velocity_edges[1] - sums.velocity_edges[0];
@@ -78,17 +105,20 @@ MonteCarloTheory monte_carlo_theory(const Config& cfg, const engine::RunSums& su
       const double w = 10.0 * std::sqrt(cfg.system.temperature);
       extra = {std::min(extra.first, -w), std::max(extra.second, w)};
     }
-    grid = binned_grid(sums.velocity_edges, extra, first_node);
+    grid = binned_grid(sums.velocity_edges, extra, narrowest_velocity_scale(bath_state, cfg), first_node, sub);
   }
   th.bath = theory::discretise(bath_state, grid);
   const auto velocity_bins = [&](const Eigen::VectorXd& rho_p) {
     return fermi ? std::vector<double>(rho_p.data(), rho_p.data() + rho_p.size())
-                 : bin_average(rho_p, first_node, K);
+                 : bin_average(rho_p, first_node, sub, K);
   };
+  // u, D: fermions on the run's lattice; classical particles on the bath's own quadrature,
+  // as `vswap theory` (the histogram grid above serves only the velocity histograms).
+  const theory::DiscreteBath transport_bath = fermi ? th.bath : theory::discretise(bath_state);
 
   Config at_run_times = cfg;
   at_run_times.numerics.times = sums.times;
-  th.coefficients = coefficients(th.bath, cfg, stats);
+  th.coefficients = coefficients(transport_bath, cfg, stats);
 
   if (th.homogeneous) {
     th.density.assign(T * B, mean_density);
@@ -96,6 +126,7 @@ MonteCarloTheory monte_carlo_theory(const Config& cfg, const engine::RunSums& su
     // redraws, whose initial distribution is taken from the run itself (its t0 histogram).
     Eigen::VectorXd rho_p0;
     const auto& v = cfg.system.velocities;
+    bool from_run = false;  // rho_p0 is the run's first histogram, at times[0], not t = 0
     if (v == InitialVelocities::stationary || (!fermi && v == InitialVelocities::bath)) {
       rho_p0 = theory::stationary_state(th.bath, stats, mean_density).rho_p;
       th.velocity_note = "kinetic equation from the stationary state";
@@ -108,11 +139,14 @@ MonteCarloTheory monte_carlo_theory(const Config& cfg, const engine::RunSums& su
       rho_p0 = Eigen::Map<const Eigen::VectorXd>(summary.velocity_mean.data(),
                                                  static_cast<long>(K));
       th.velocity_note = "kinetic equation (39) from the run's own first velocity histogram";
+      from_run = true;
     }
-    std::vector<double> since_first(T);
-    for (std::size_t i = 0; i < T; ++i) since_first[i] = sums.times[i] - sums.times[0];
+    // The closed-form initial states hold at t = 0, whatever the first observation time.
+    const double t_start = from_run ? sums.times[0] : 0.0;
+    std::vector<double> elapsed(T);
+    for (std::size_t i = 0; i < T; ++i) elapsed[i] = sums.times[i] - t_start;
     const auto kin =
-        theory::solve_kinetic(th.bath, stats, cfg.collisions.gamma, rho_p0, since_first);
+        theory::solve_kinetic(th.bath, stats, cfg.collisions.gamma, rho_p0, elapsed);
     for (std::size_t i = 0; i < T; ++i) {
       const Eigen::VectorXd row = kin.rho_p.row(static_cast<long>(i)).transpose();
       const auto bins = velocity_bins(row);
@@ -123,25 +157,27 @@ MonteCarloTheory monte_carlo_theory(const Config& cfg, const engine::RunSums& su
   }
 
   // Inhomogeneous: Burgers (2) on the run's bins and times.
-  const auto burgers = burgers_prediction(th.bath, at_run_times);
+  const auto burgers = burgers_prediction(transport_bath, at_run_times);
   th.density = row_major(burgers.density);
   th.burgers_error = burgers.error_estimate;
   th.burgers_mass_drift = burgers.mass_drift;
   th.rho0 = mass_weighted_density(cfg);
-  const auto frozen = theory::transport_coefficients(th.bath, stats, th.rho0, cfg.collisions.gamma);
+  const auto frozen = theory::transport_coefficients(transport_bath, stats, th.rho0, cfg.collisions.gamma);
   th.linear_u = frozen.u;
   th.linear_D = frozen.D;
-  th.linear_density = row_major(linear_diffusion_prediction(th.bath, at_run_times, th.rho0,
+  th.linear_density = row_major(linear_diffusion_prediction(transport_bath, at_run_times, th.rho0,
                                                             burgers.cells).density);
-  // Velocities: the local stationary states along the predicted profile, averaged over x.
-  th.velocity_note = "local stationary states (20)/(40) along the Burgers profile";
-  const double dx = L / static_cast<double>(B);
+  // Velocities: the local stationary states along the predicted profile, averaged over x,
+  // on the solver's own cells (finer than the output bins: (40) is not linear in rho, so
+  // states at bin-averaged densities would depend on the binning).
+  th.velocity_note = "local stationary states (20)/(40) along the Burgers profile (solver cells)";
+  const long cells = burgers.cell_density.cols();
   for (std::size_t i = 0; i < T; ++i) {
     Eigen::VectorXd total = Eigen::VectorXd::Zero(grid.lambda.size());
-    for (std::size_t b = 0; b < B; ++b) {
-      const double rho = th.density[i * B + b];
+    for (long c = 0; c < cells; ++c) {
+      const double rho = burgers.cell_density(static_cast<long>(i), c);
       if (rho <= 0) continue;
-      total += (dx / L) * theory::stationary_state(th.bath, stats, rho).rho_p;
+      total += theory::stationary_state(th.bath, stats, rho).rho_p / static_cast<double>(cells);
     }
     const auto bins = velocity_bins(total);
     th.velocity.insert(th.velocity.end(), bins.begin(), bins.end());

@@ -60,6 +60,7 @@ struct BurgersOptions {
 struct BurgersSolution {
   std::vector<double> times;  ///< the requested output times, hit exactly
   Eigen::MatrixXd density;    ///< times x bins: bin averages, particles per unit length
+  Eigen::MatrixXd cell_density;  ///< times x cells: the solver's own cell averages
   Eigen::VectorXd x;          ///< bin centres
   /// max over accepted steps of |mass(t) - mass(0)| / mass(0); round-off by construction.
   double mass_drift = 0.0;
