@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <regex>
 
+#include <vswap/error.hpp>
+
 #include "app/config_io.hpp"
 #include "cli_helpers.hpp"
 
@@ -147,6 +149,17 @@ TEST(ConfigValid, OverridesApplyAndSchemeDefaultsFollowStatistics) {
   EXPECT_EQ(vswap::app::parse_config(no_scheme, {"system.statistics=\"classical\""})
                 .collisions.scheme,
             vswap::Scheme::event);
+}
+
+// `event` has no time step: dt does not limit how long it may run (a slow swap rate over a
+// long time was refused as "more than 2^30 steps").
+TEST(ConfigValid, EventIgnoresTheTimeStepLimit) {
+  const std::vector<std::string> event = {"system.statistics=\"classical\"", "collisions.scheme=\"event\"",
+                                          "numerics.times=[0.0, 1e8]"};
+  EXPECT_NO_THROW(vswap::app::parse_config(kValid, event));
+  std::vector<std::string> exact = event;
+  exact[1] = "collisions.scheme=\"exact\"";
+  EXPECT_THROW(vswap::app::parse_config(kValid, exact), vswap::InputError);
 }
 
 TEST(CommandLine, UnknownSubcommandAndMissingConfigExitTwo) {
