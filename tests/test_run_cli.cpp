@@ -229,6 +229,21 @@ TEST(TheoryCommand, CsvTableHasTheSpecHeaderAndRows) {
   EXPECT_EQ(run_vswap("theory " + cfg + " --rho 1,x --csv").exit_code, 2);
 }
 
+// A classical table over densities beyond the fermions' Pauli limit: written, with an empty
+// fermion comparison table (it was refused: "rho_min must lie below the fermion Pauli limit").
+TEST(TheoryCommand, ClassicalRangeBeyondTheFermionLimitIsWritten) {
+  ScratchDir dir("theory-classical-dense");
+  const std::string cfg = dir.write("tiny.toml", kTiny);
+  const std::string out = dir.file("t.h5");
+  const auto r = run_vswap("theory " + cfg + " -o " + out +
+                           " --set system.statistics=\"classical\" --set theory.rho_min=20.0 --set theory.rho_max=30.0");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  std::uint64_t cols = 0;
+  EXPECT_EQ(rows(out, "/theory/coefficients", &cols), 40u);
+  EXPECT_EQ(rows(out, "/theory/classical/coefficients", &cols), 40u);
+  EXPECT_EQ(rows(out, "/theory/fermi/coefficients", &cols), 0u);
+}
+
 TEST(BurgersCommand, ConservesMassOnTheRequestedBins) {
   ScratchDir dir("burgers");
   const std::string cfg = dir.write("tiny.toml", kTiny);

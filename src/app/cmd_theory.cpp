@@ -53,12 +53,14 @@ int theory_command(const TheoryArgs& args) {
                                  top, limit));
   }
   auto table_for = [&](Statistics s) {
-    // the other statistics' table: cut (coefficients)
+    // the other statistics' table: cut (coefficients), or empty when all of the range lies
+    // beyond the fermions' limit
     if (s == Statistics::fermi && !theory::below_pauli_limit(bath, top)) {
       std::vector<double> kept;
       for (double r : densities) {
         if (r < 0.99 * limit) kept.push_back(r);
       }
+      if (densities.empty() && !(cfg.theory.rho_min < 0.99 * limit)) return std::vector<theory::TransportCoefficients>{};
       return densities.empty() ? coefficients(bath, cfg, s) : at_densities(bath, s, gamma, kept);
     }
     return densities.empty() ? coefficients(bath, cfg, s) : at_densities(bath, s, gamma, densities);
