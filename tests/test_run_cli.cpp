@@ -219,6 +219,34 @@ TEST(RunCommand, FermionCoefficientTableStopsBelowThePauliLimit) {
   EXPECT_EQ(r.exit_code, 0) << r.output;
 }
 
+// The prediction is computed before the Monte Carlo: a config whose theory cannot be made is
+// refused before any realization runs (the run used to fail after the simulation, with
+// exit 1 for these two). A checkpointed run writes its checkpoint once the simulation is
+// complete, so none may exist.
+TEST(RunCommand, AnImpossiblePredictionIsRefusedBeforeTheSimulation) {
+  ScratchDir dir("run-theory-first");
+  const std::string cfg = dir.write("tiny.toml", kTiny);
+  for (const char* set : {"--set numerics.bins=600000",  // more than the Burgers grid's 2^20 cells / 2
+                          "--set collisions.gamma=3000.0 --set numerics.dt=0.0001 --set numerics.times=[0.0,0.01]"}) {
+    const auto r = run_vswap("run " + cfg + " -q " + set + " --checkpoint " + dir.file("c.ckpt") + " -o " +
+                             dir.file("run.h5"));
+    EXPECT_EQ(r.exit_code, 2) << set << "\n" << r.output;
+    EXPECT_NE(r.output.find(std::string(set).substr(6, 12)), std::string::npos) << r.output;
+    EXPECT_FALSE(std::filesystem::exists(dir.file("c.ckpt"))) << "the simulation ran: " << set;
+    EXPECT_FALSE(std::filesystem::exists(dir.file("run.h5")));
+  }
+}
+
+// The Burgers table reaches the continuous profile's peak: the solver's cells are finer than
+// 4 x bins, whose averages it was taken from ("density reaches 33.60, outside [0, 33.13]").
+TEST(RunCommand, NarrowProfileStaysInsideTheTransportTable) {
+  ScratchDir dir("run-narrow");
+  const std::string cfg = dir.write("tiny.toml", kTiny);
+  const auto r = run_vswap("run " + cfg + " -q --set system.statistics=\"classical\" --set system.width=8.0 " +
+                           "--set numerics.times=[0.0,0.5] -o " + dir.file("run.h5"));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+}
+
 TEST(TheoryCommand, CsvTableHasTheSpecHeaderAndRows) {
   ScratchDir dir("theory-csv");
   const std::string cfg = dir.write("tiny.toml", kTiny);

@@ -287,6 +287,7 @@ int run_command(const RunArgs& args) {
   Config cfg;
   RunProvenance prov;
   std::string output, checkpoint;
+  std::optional<MonteCarloTheory> theory;
   double wall = 0;
   std::exception_ptr failure;
   int code = 0;
@@ -325,6 +326,9 @@ int run_command(const RunArgs& args) {
     auto engine = engine::make_engine(cfg.numerics.backend, note);
     const bool talk = !args.quiet && ranks.rank() == 0;
     if (!note.empty() && talk) std::cerr << "vswap: " << note << "\n";
+    // The prediction before the Monte Carlo: a config whose theory cannot be computed is
+    // refused now, not after hours of simulation (and it is not computed twice).
+    theory = theory_before_run(cfg, *engine);
     prov.backend = engine->backend_name();
     prov.device = engine->device_name();
     prov.threads = args.threads;
@@ -364,7 +368,7 @@ int run_command(const RunArgs& args) {
   if (ranks.rank() == 0) {
     try {
       prov.wall_time_s = wall;
-      write_run_file(output, cfg, sums, prov, args.quiet);
+      write_run_file(output, cfg, sums, prov, args.quiet, theory);
     } catch (const InputError&) {
       failure = std::current_exception();
       code = 2;

@@ -77,6 +77,11 @@ double energy_of(const theory::VelocityGrid& g, const Eigen::VectorXd& rho_p) {
 
 }  // namespace
 
+bool theory_needs_the_run(const Config& cfg) {
+  return cfg.system.profile == Profile::uniform && cfg.system.statistics == Statistics::fermi &&
+         cfg.system.velocities != InitialVelocities::stationary;
+}
+
 MonteCarloTheory monte_carlo_theory(const Config& cfg, const engine::RunSums& sums,
                                     const engine::RunSummary& summary) {
   MonteCarloTheory th;
@@ -136,8 +141,10 @@ MonteCarloTheory monte_carlo_theory(const Config& cfg, const engine::RunSums& su
                (-grid.lambda.array().square() / (2 * T0)).exp().matrix();
       th.velocity_note = "kinetic equation (38) from the thermal initial state";
     } else {
-      rho_p0 = Eigen::Map<const Eigen::VectorXd>(summary.velocity_mean.data(),
-                                                 static_cast<long>(K));
+      // a check before the run has no histogram yet: the stationary state stands in
+      rho_p0 = summary.realizations > 0
+                   ? Eigen::VectorXd(Eigen::Map<const Eigen::VectorXd>(summary.velocity_mean.data(), static_cast<long>(K)))
+                   : theory::stationary_state(th.bath, stats, mean_density).rho_p;
       th.velocity_note = "kinetic equation (39) from the run's own first velocity histogram";
       from_run = true;
     }

@@ -32,7 +32,13 @@ struct MonteCarloTheory {
   std::string velocity_note;  ///< how the velocity theory was made (an HDF5 attribute)
 };
 
+/// `summary` serves only homogeneous fermions started with Pauli redraws (theory_needs_the_run):
+/// (39) starts from their first velocity histogram. With no realizations in `summary`
+/// (a check before the run) the stationary state stands in for it.
 MonteCarloTheory monte_carlo_theory(const Config& cfg, const engine::RunSums& sums,
                                     const engine::RunSummary& summary);
+
+/// Whether the theory of `cfg` depends on the run's results (see monte_carlo_theory).
+bool theory_needs_the_run(const Config& cfg);
 
 }  // namespace vswap::app

@@ -49,13 +49,34 @@ Eigen::VectorXd initial_profile(const Config& cfg, int bins) {
   return theory::gaussian_bin_averages(static_cast<double>(s.particles), s.length, s.width, bins);
 }
 
+double initial_peak_density(const Config& cfg) {
+  const auto& s = cfg.system;
+  const double n = static_cast<double>(s.particles);
+  if (s.profile == Profile::uniform) return n / s.length;
+  // the wrapped Gaussian at its centre: no cell average of any grid exceeds it
+  double f = 0;
+  const int images = static_cast<int>(std::ceil(10.0 * s.width / s.length)) + 1;
+  for (int m = -images; m <= images; ++m) {
+    const double z = m * s.length / s.width;
+    f += std::exp(-0.5 * z * z);
+  }
+  return n / (std::sqrt(2.0 * M_PI) * s.width) * f;
+}
+
 theory::BurgersSolution burgers_prediction(const theory::DiscreteBath& bath, const Config& cfg,
                                            int cells) {
   const auto& s = cfg.system;
   const int bins = static_cast<int>(cfg.numerics.bins);
+  constexpr int kMaxCells = 1 << 20;  // choose_burgers_cells' largest grid
+  if (cells <= 0 && 2 * static_cast<long long>(bins) > kMaxCells)
+    throw InputError("numerics.bins", fmt::format("the Burgers prediction (2) solves on a multiple of 2 x bins "
+                                                  "cells, at most 2^20: at most {} bins (got {})",
+                                                  kMaxCells / 2, bins));
   // Tabulate u, D from 0 up to the initial peak with margin (the profile's maximum never
-  // grows under (2)), or the configured rho_max if larger.
-  const double peak = initial_profile(cfg, 4 * bins).maxCoeff();
+  // grows under (2)), or the configured rho_max if larger. The peak of the continuous
+  // profile: the solver's cells are finer than any bins (a peak taken from 4 x bins cell
+  // averages fell below the solver's own and the solution left the table).
+  const double peak = initial_peak_density(cfg);
   Config table_cfg = cfg;
   table_cfg.theory.rho_min = 0.0;
   table_cfg.theory.rho_max = std::max(cfg.theory.rho_max, 1.05 * peak);
@@ -70,9 +91,21 @@ theory::BurgersSolution burgers_prediction(const theory::DiscreteBath& bath, con
   // The solver grid: given, or chosen by the solver to resolve the profile and its fronts;
   // the initial data are exact cell averages on that grid.
   theory::BurgersOptions options;
-  options.cells = cells > 0 ? cells
-                            : theory::choose_burgers_cells(transport, s.length,
-                                                           initial_profile(cfg, 4 * bins), bins);
+  if (cells > 0) {
+    options.cells = cells;
+  } else {
+    try {
+      options.cells = theory::choose_burgers_cells(transport, s.length, initial_profile(cfg, 4 * bins), bins);
+    } catch (const std::invalid_argument& e) {
+      // D ~ 1 / gamma: the viscous fronts, of width D / (jump of u), or the initial gradient
+      // need finer cells than 2^20 on this ring
+      throw InputError("collisions.gamma",
+                       fmt::format("the Burgers prediction (2) cannot be resolved: {} (its fronts are "
+                                   "D / (jump of u) = {:.3g} wide, the ring {} long)",
+                                   e.what(), transport.D(peak) / std::max(1e-300, std::abs(transport.u(peak) - transport.u(0.0))),
+                                   s.length));
+    }
+  }
   return theory::solve_burgers(transport, s.length, initial_profile(cfg, options.cells),
                                cfg.numerics.times, bins, options);
 }

@@ -31,6 +31,10 @@ void write_bath(H5Writer& out, const theory::DiscreteBath& bath);
 /// Initial density as bin averages over `bins` equal bins of the ring.
 Eigen::VectorXd initial_profile(const Config& cfg, int bins);
 
+/// The highest density of the initial profile (the wrapped Gaussian at its centre, or N/L):
+/// no cell average on any grid exceeds it.
+double initial_peak_density(const Config& cfg);
+
 /// Solves (2) from the configured profile, with coefficients tabulated on `bath` and
 /// extended up to the profile's peak density if needed; output on numerics.bins bins.
 theory::BurgersSolution burgers_prediction(const theory::DiscreteBath& bath, const Config& cfg,

@@ -38,10 +38,20 @@ double z_score(double mc, double err, double theory) {
 
 }  // namespace
 
+std::optional<MonteCarloTheory> theory_before_run(const Config& cfg, engine::Engine& engine) {
+  engine::RunSetup layout;
+  layout.config = cfg;
+  layout.first_realization = layout.last_realization = 0;  // bins and times, no realization
+  const auto sums = engine.run(layout, nullptr);
+  auto th = monte_carlo_theory(cfg, sums, engine::summarize(sums));
+  if (theory_needs_the_run(cfg)) return std::nullopt;  // computed again from the results
+  return th;
+}
+
 void write_run_file(const std::string& path, const Config& cfg, const engine::RunSums& sums,
-                    const RunProvenance& prov, bool quiet) {
+                    const RunProvenance& prov, bool quiet, const std::optional<MonteCarloTheory>& theory) {
   const auto summary = engine::summarize(sums);
-  const auto th = monte_carlo_theory(cfg, sums, summary);
+  const auto th = theory ? *theory : monte_carlo_theory(cfg, sums, summary);
   const u64 T = sums.times.size();
   const u64 B = sums.density_edges.size() - 1;
   const u64 K = sums.velocity_centres.size();

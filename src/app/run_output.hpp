@@ -10,6 +10,7 @@
 
 #include <vswap/config.hpp>
 
+#include "app/mc_theory.hpp"
 #include "engine/engine.hpp"
 
 namespace vswap::app {
@@ -33,10 +34,18 @@ std::string host_name();
 std::string utc_now();
 std::string joined_command_line(int argc, char** argv);
 
-/// Computes the predictions and writes `path` atomically; prints the chi^2 table unless
-/// `quiet`.
+/// Computes the predictions (or takes `theory`, computed before the run by
+/// `theory_before_run`) and writes `path` atomically; prints the chi^2 table unless `quiet`.
 void write_run_file(const std::string& path, const Config& cfg, const engine::RunSums& sums,
-                    const RunProvenance& provenance, bool quiet);
+                    const RunProvenance& provenance, bool quiet,
+                    const std::optional<MonteCarloTheory>& theory = std::nullopt);
+
+/// The predictions of a run, computed from its config and layout before any realization
+/// runs, so that a config whose theory fails is refused before the Monte Carlo, not after
+/// it. Empty where the theory needs the run's own results (homogeneous fermions started
+/// with Pauli redraws: (39) from the first histogram); the coefficient table is computed
+/// (and can refuse) then all the same.
+std::optional<MonteCarloTheory> theory_before_run(const Config& cfg, engine::Engine& engine);
 
 /// Reads the raw sums back from a run file written above (InputError naming the file when
 /// it is missing, not HDF5 or not a run file).
