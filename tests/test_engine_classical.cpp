@@ -130,6 +130,37 @@ INSTANTIATE_TEST_SUITE_P(
              (f < 1 ? "1em" + std::to_string(static_cast<int>(std::lround(-std::log10(f)))) : std::string("1e3"));
     });
 
+// The realization sums of the energy have a unit of their own (a power of two above the
+// largest energy per particle): mean and standard error scale exactly as f^2 from f = 1e-5
+// to 1e6. With the sums in plain energies at 2^-60 they could not: at f = 1e6 the sum of e^2
+// overflowed and at f = 1e-5 each e^2 rounded to 0 (stderr 0 in both).
+class EnergySums : public ::testing::TestWithParam<Backend> {};
+
+TEST_P(EnergySums, MeanAndStandardErrorScaleWithTheVelocityUnit) {
+  VSWAP_SKIP_UNLESS_BACKEND(GetParam());
+  Config c = fig2_like(Scheme::event);
+  c.numerics.times = {0, 10};
+  c.numerics.realizations = 20;
+  const auto at = [&](double f) {
+    Config s = c;
+    s.bath.sigma *= f;
+    s.bath.lambda_B *= f;
+    s.system.temperature *= f * f;
+    return engine::summarize(test::run_on(GetParam(), s));
+  };
+  const auto one = at(1.0);
+  for (const double f : {1e-5, 1e6}) {
+    const auto sum = at(f);
+    for (std::size_t t = 0; t < sum.times.size(); ++t) {
+      EXPECT_NEAR(sum.energy_mean[t] / (f * f), one.energy_mean[t], 1e-9 * one.energy_mean[t]) << "f " << f;
+      EXPECT_NEAR(sum.energy_stderr[t] / (f * f), one.energy_stderr[t], 1e-6 * one.energy_stderr[t]) << "f " << f;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, EnergySums, ::testing::Values(Backend::cpu, Backend::cuda),
+                         [](const auto& i) { return test::backend_name(i.param); });
+
 // Thermal bath (temperature T, boost u): initial velocities from the bath, positions a
 // narrow Gaussian of width w0. Velocity renewal at rate r: <x> = x0 + u t,
 // Var x = w0^2 + 2T/r (t - (1 - exp(-r t))/r). Particles are independent, so the pooled

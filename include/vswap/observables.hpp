@@ -40,6 +40,15 @@ VSWAP_HD_INLINE std::int32_t velocity_bin(double v, double vmin, double dv, std:
   return (f >= 0.0 && f < static_cast<double>(bins)) ? static_cast<std::int32_t>(f) : -1;
 }
 
+/// The unit of the realization energy sums (RunSums::energy_unit): the least power of two
+/// >= v_max^2 / 2, so every energy per particle is at most one unit. Host only.
+inline double energy_unit_for(double v_max) {
+  const double e_max = 0.5 * v_max * v_max > 1e-300 ? 0.5 * v_max * v_max : 1e-300;
+  int exponent = 0;
+  const double m = std::frexp(e_max, &exponent);  // e_max = m 2^exponent, m in [0.5, 1)
+  return std::ldexp(1.0, m == 0.5 ? exponent - 1 : exponent);
+}
+
 /// lambda^2 / 2 in fixed point, units of 1 / scale (a power of two: exact), round half up.
 VSWAP_HD_INLINE std::int64_t energy_fixed(double v, double scale) {
   return static_cast<std::int64_t>(math::floor(0.5 * v * v * scale + 0.5));

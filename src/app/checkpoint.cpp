@@ -1,6 +1,8 @@
 // Checkpoint files and the RunSums byte codec (see checkpoint.hpp, docs/PRODUCTION.md).
 #include "app/checkpoint.hpp"
 
+#include <cmath>
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -24,7 +26,7 @@ namespace vswap::app {
 namespace {
 
 constexpr char kMagic[8] = {'V', 'S', 'W', 'A', 'P', 'C', 'K', 'P'};
-constexpr std::uint32_t kFormat = 1;
+constexpr std::uint32_t kFormat = 2;  // 2: RunSums::energy_unit
 
 class ByteWriter {
  public:
@@ -156,6 +158,7 @@ std::string encode_sums(const engine::RunSums& s) {
   w.ints(s.velocity_count_sq);
   w.exact(s.energy);
   w.exact(s.energy_sq);
+  w.f64(s.energy_unit);
   w.ints(s.swaps);
   w.ints(s.rejected);
   w.ints(s.rescattered);
@@ -182,6 +185,8 @@ engine::RunSums decode_sums(const std::string& bytes, const std::string& origin)
   s.velocity_count_sq = r.ints();
   s.energy = r.exact();
   s.energy_sq = r.exact();
+  s.energy_unit = r.f64();
+  if (!(s.energy_unit > 0) || !std::isfinite(s.energy_unit)) throw InputError(origin, "holds inconsistent sums (corrupt file?)");
   s.swaps = r.ints();
   s.rejected = r.ints();
   s.rescattered = r.ints();

@@ -146,6 +146,7 @@ void write_run_file(const std::string& path, const Config& cfg, const engine::Ru
   out.attribute("/sums", "last", sums.last);
   out.attribute("/sums", "particles", sums.particles);
   out.attribute("/sums", "length", sums.length);
+  out.attribute("/sums", "energy_unit", sums.energy_unit);
   out.attribute("/sums", "scheme", sums.scheme);
   out.commit();
 
@@ -223,6 +224,9 @@ engine::RunSums read_run_sums(const std::string& path) {
   s.last = read_scalar_attribute<std::int64_t>(f, path, "/sums", "last", H5T_NATIVE_INT64);
   s.particles = read_scalar_attribute<std::int64_t>(f, path, "/sums", "particles", H5T_NATIVE_INT64);
   s.length = read_scalar_attribute<double>(f, path, "/sums", "length", H5T_NATIVE_DOUBLE);
+  s.energy_unit = read_scalar_attribute<double>(f, path, "/sums", "energy_unit", H5T_NATIVE_DOUBLE);
+  if (!(s.energy_unit > 0) || !std::isfinite(s.energy_unit))
+    throw InputError(path, "holds an energy_unit that is not a positive number");
   s.scheme = h5_read_attribute(path, "/sums", "scheme");
   s.times = h5_read(path, "/times");
   s.density_edges = h5_read(path, "/density/edges");

@@ -45,6 +45,7 @@ RunSums empty_sums(const Plan& p, std::int64_t first, std::int64_t last) {
   s.velocity_count_sq.assign(T * K, 0);
   s.energy.assign(T, ExactSum{});
   s.energy_sq.assign(T, ExactSum{});
+  s.energy_unit = p.energy_unit;
   s.swaps.assign(T, 0);
   s.rejected.assign(T, 0);
   s.rescattered.assign(T, 0);
@@ -63,7 +64,7 @@ void accumulate(RunSums& s, const RealizationObs& o, std::int64_t particles, dou
     s.velocity_count_sq[i] += o.velocity[i] * o.velocity[i];
   }
   for (std::size_t t = 0; t < o.energy.size(); ++t) {
-    const double e = energy_per_particle(o.energy[t], energy_scale, particles);
+    const double e = energy_per_particle(o.energy[t], energy_scale, particles) / s.energy_unit;
     s.energy[t].add(e);
     s.energy_sq[t].add(e * e);
     s.swaps[t] += o.swaps[t];

@@ -76,7 +76,7 @@ void accumulate(RunSums& total, const cuda::BatchSums& b, std::int64_t count, st
   for (std::size_t t = 0; t < total.energy.size(); ++t) {
     for (std::int64_t r = 0; r < count; ++r) {
       const std::int64_t sum = b.energy[t * static_cast<std::size_t>(count) + static_cast<std::size_t>(r)];
-      const double e = energy_per_particle(sum, energy_scale, particles);
+      const double e = energy_per_particle(sum, energy_scale, particles) / total.energy_unit;
       total.energy[t].add(e);
       total.energy_sq[t].add(e * e);
     }

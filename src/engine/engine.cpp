@@ -41,7 +41,7 @@ ExactSum ExactSum::from_words(std::int64_t hi, std::uint64_t lo) {
 
 void RunSums::merge(const RunSums& o) {
   VSWAP_EXPECTS(times == o.times && density_count.size() == o.density_count.size() &&
-                    velocity_count.size() == o.velocity_count.size(),
+                    velocity_count.size() == o.velocity_count.size() && energy_unit == o.energy_unit,
                 "merging the sums of different configurations");
   const bool empty = first == last, other_empty = o.first == o.last;
   VSWAP_EXPECTS(empty || other_empty || o.first >= last || o.last <= first,
@@ -100,7 +100,8 @@ RunSummary summarize(const RunSums& s) {
                1.0 / (s.length * w), r.velocity_mean[t * K + k], r.velocity_stderr[t * K + k]);
     }
     double m, e;
-    mean_err(s.energy[t].value(), s.energy_sq[t].value(), 1.0, m, e);
+    // in units of energy_unit (a power of two: exact), back to energies
+    mean_err(s.energy[t].value(), s.energy_sq[t].value(), s.energy_unit, m, e);
     r.energy_mean.push_back(m);
     r.energy_stderr.push_back(e);
     r.swaps_mean.push_back(static_cast<double>(s.swaps[t]) / R);

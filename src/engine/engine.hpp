@@ -67,7 +67,11 @@ struct RunSums {
   std::vector<double> velocity_centres;     ///< K (fermions: the lattice velocities)
   std::vector<std::int64_t> density_count, density_count_sq;    ///< T x B
   std::vector<std::int64_t> velocity_count, velocity_count_sq;  ///< T x K
-  std::vector<ExactSum> energy, energy_sq;                      ///< T, energy per particle
+  /// T: each realization's energy per particle e_r in units of energy_unit, and e_r^2 in
+  /// units of energy_unit^2 (e_r / energy_unit <= 1: the ExactSums neither overflow nor lose
+  /// the small energies of a slow gas to their 2^-60 resolution).
+  std::vector<ExactSum> energy, energy_sq;
+  double energy_unit = 1.0;  ///< a power of two >= the largest energy per particle (Plan)
   /// Cumulative from t = 0 to each observation, summed over realizations (T each).
   std::vector<std::int64_t> swaps, rejected, rescattered, saturated;
   std::string scheme;  ///< the scheme that ran

@@ -180,6 +180,7 @@ Plan make_plan(const Config& config) {
   if (!(p.max_speed < 1e150))
     throw InputError("bath", fmt::format("velocities up to {:.3g}: too large for the energy sums", p.max_speed));
   p.energy_scale = energy_scale_for(p.particles, p.max_speed);
+  p.energy_unit = energy_unit_for(p.max_speed);
   if (p.fermi && sys.velocities == InitialVelocities::stationary) plan_stationary_counts(p);
   return p;
 }

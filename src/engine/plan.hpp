@@ -37,6 +37,7 @@ struct Plan {
   double velocity_min = 0, velocity_width = 0;  ///< classical bins
   double max_speed = 0;     ///< no particle of the run is ever faster (bath, initial state)
   double energy_scale = 0;  ///< energy_fixed's units per unit energy: energy_scale_for(N, max_speed)
+  double energy_unit = 1;   ///< RunSums::energy_unit: the power of two >= max_speed^2 / 2
   // initial state
   std::int32_t max_redraws = 1000;  ///< bath/thermal fermions: redraws before the direct draw
   /// Fermions, velocities = "stationary": per cell c the law of its particle number under
