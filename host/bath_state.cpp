@@ -277,8 +277,16 @@ void BathState::choose_quadrature() {
   }
   support_ = {lo, hi};
   const double h = sd_min / kPointsPerSd;
-  const int points = static_cast<int>(std::ceil((hi - lo) / h)) + 1;
-  quadrature_ = uniform_grid(lo, hi, points);
+  // One uniform grid over all peaks: peaks 1e8 widths apart would need 1e9 points (the count
+  // overflowed an int: "a uniform grid needs at least two points", or gigabytes).
+  constexpr double kMaxPoints = 1 << 24;
+  const double want = std::ceil((hi - lo) / h) + 1;
+  if (!(want <= kMaxPoints))
+    throw InputError("bath.sigma", "the bath's quadrature needs " + std::to_string(static_cast<long long>(want)) +
+                                       " points (spacing sd / 10 over [" + std::to_string(lo) + ", " +
+                                       std::to_string(hi) + "]): peaks too narrow for their distance; at most " +
+                                       std::to_string(static_cast<long long>(kMaxPoints)));
+  quadrature_ = uniform_grid(lo, hi, static_cast<int>(want));
 }
 
 DiscreteBath discretise(const BathState& bath) {

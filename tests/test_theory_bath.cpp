@@ -115,6 +115,10 @@ TEST(TheoryBath, ConfigErrorsNameTheKey) {
   c = {};
   c.sigma = 0.0;
   EXPECT_EQ(key_for(c), "bath.sigma");
+  c = {};  // peaks 2e8 sd apart: a uniform quadrature of 2.8e9 points is refused, not overflowed
+  c.sigma = 0.01;
+  c.lambda_B = 1e6;
+  EXPECT_EQ(key_for(c), "bath.sigma");
   c = {};
   c.density = -1.0;
   EXPECT_EQ(key_for(c), "bath.density");
