@@ -11,8 +11,6 @@ namespace vswap::theory {
 namespace {
 
 constexpr double kPi = 3.141592653589793238462643383279502884;
-/// rho_b / max rho_b below which the bath counts as zero (the support's edge).
-constexpr double kTailCutoff = 1e-17;
 /// Grid spacing of the continuum quadrature in units of the narrowest peak's sd.
 constexpr double kPointsPerSd = 10.0;
 
@@ -216,7 +214,7 @@ BathState BathState::boosted(double w) const {
 //    to round-off; the margin is there for the fermion stationary states
 //    rho_b / (rho_b + A) (40), whose Fermi edges at rho_b = A have a width
 //    sd^2 / |lambda_edge - mean|: edges up to ~6 sd from a peak still integrate to ~1e-12.
-//    The ends are where every peak has fallen below kTailCutoff of the largest value.
+//    The ends are where every peak has fallen below kBathTailCutoff of the largest value.
 //  * Table: the state *is* the piecewise linear interpolant, so every integral is taken of
 //    it, piece by piece: kTableGaussPoints-point Gauss-Legendre on each piece (exact for
 //    lambda^k rho_b, k <= 2 kTableGaussPoints - 2: the classical (100), (101) exactly). The
@@ -269,9 +267,9 @@ void BathState::choose_quadrature() {
   const double count = static_cast<double>(components_.size());
   double lo = components_.front().mean, hi = lo;
   for (const auto& g : components_) {
-    // weight * N(mean + x) * count < kTailCutoff * peak for |x| > reach.
+    // weight * N(mean + x) * count < kBathTailCutoff * peak for |x| > reach.
     const double top = g.weight * gaussian_density(g.mean, g.mean, g.sd) * count;
-    const double reach = g.sd * std::sqrt(2.0 * std::log(top / (kTailCutoff * peak)));
+    const double reach = g.sd * std::sqrt(2.0 * std::log(top / (kBathTailCutoff * peak)));
     lo = std::min(lo, g.mean - reach);
     hi = std::max(hi, g.mean + reach);
   }

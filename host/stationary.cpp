@@ -10,6 +10,7 @@ namespace {
 
 constexpr double kTwoPi = 6.283185307179586476925286766559005768;
 constexpr double kEps = std::numeric_limits<double>::epsilon();
+constexpr double kLogAFloor = -700.0;  // A = 1e-304: below it exp(x) is subnormal
 
 /// rho(A) - rho and (h0|h0)_st = -d rho / d log A for the fermion state (40).
 struct DensityAtA {
@@ -28,17 +29,29 @@ DensityAtA density_at(const DiscreteBath& bath, double A, double rho) {
   return {density - rho, h0h0};
 }
 
+// The least fugacity the theory admits, as log A: A_min = kBathTailCutoff max rho_b. (40)
+// fills a state of bath weight rho_b to n = rho_b / (rho_b + A), so below A_min the Fermi sea
+// would reach states the bath does not hold: weights below its support's cut-off, the far
+// tails of a narrow peak, lattice classes added to cover a thermal start (down to
+// rho_b ~ 1e-308 there). The kinetic equation (39) fills such a state at the rate
+// gamma rho_b, the Monte Carlo's sampler never draws it, and D (99) ~ 1/A overflows as
+// A -> 1e-308. Counting them used to put the limit where no A >= 1e-304 reaches (1.068 for
+// a Bragg bath of sigma 0.1, which holds only ~0.40 above the cut-off).
+double log_least_fugacity(const DiscreteBath& bath) {
+  const double top = bath.rho_b.maxCoeff();
+  return std::max(std::log(kBathTailCutoff * top), kLogAFloor);
+}
+
 }  // namespace
 
 double pauli_limit(const DiscreteBath& bath) {
-  double limit = 0.0;
-  for (Eigen::Index i = 0; i < bath.rho_b.size(); ++i)
-    if (bath.rho_b[i] > 0.0) limit += bath.grid.weight[i] / kTwoPi;
-  return limit;
+  // The same sum, at the same A, as the solver's lower bracket: below it every density has
+  // a root A > A_min (rho(A) is monotone), so the two can never disagree.
+  return density_at(bath, std::exp(log_least_fugacity(bath)), 0.0).excess;
 }
 
 bool below_pauli_limit(const DiscreteBath& bath, double rho) {
-  return rho < pauli_limit(bath) * (1.0 - 1e-12);
+  return rho < pauli_limit(bath);
 }
 
 FugacitySolution solve_fugacity(const DiscreteBath& bath, double rho, double A_guess) {
@@ -50,8 +63,9 @@ FugacitySolution solve_fugacity(const DiscreteBath& bath, double rho, double A_g
   // Work in x = log A: rho(A) is smooth and monotone there over many decades.
   // rho(A) < rho_bath / (2 pi A), so x_upper = log(rho_bath / (2 pi rho)) has rho(A) <= rho.
   const double x_upper = std::log(bath.density / (kTwoPi * rho));
-  const double x_lower = -700.0;  // A = 1e-304: below it exp(x) is subnormal
-  double x = A_guess > 0.0 ? std::clamp(std::log(A_guess), x_lower, x_upper) : x_upper;
+  // rho(A_min) = pauli_limit > rho: the root lies above x_lower.
+  const double x_lower = log_least_fugacity(bath);
+  double x = A_guess > 0.0 ? std::max(std::min(std::log(A_guess), x_upper), x_lower) : x_upper;
   DensityAtA f = density_at(bath, std::exp(x), rho);
   double lo = -std::numeric_limits<double>::infinity();  // excess > 0 at lo
   double hi = std::numeric_limits<double>::infinity();   // excess <= 0 at hi
@@ -71,8 +85,9 @@ FugacitySolution solve_fugacity(const DiscreteBath& bath, double rho, double A_g
     } else {
       hi = x;
       if (std::isfinite(lo)) break;
-      VSWAP_EXPECTS(x > x_lower, "no fugacity found down to A = 1e-304 (density " +
-                                     std::to_string(rho) + " too close to the Pauli limit)");
+      // rho < pauli_limit = rho(A_min), the same sum at the same A: the excess at x_lower is
+      // > 0, or (were the sums ever rounded differently) A_min is the root to rounding.
+      if (x <= x_lower) return {std::exp(x), f.excess, 0};
       x = std::max(x - step, x_lower);
     }
     f = density_at(bath, std::exp(x), rho);

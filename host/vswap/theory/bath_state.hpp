@@ -14,6 +14,11 @@
 
 namespace vswap::theory {
 
+/// rho_b / max rho_b below which the bath counts as zero: the edge of an analytic state's
+/// `support()` (its quadrature's ends), and the least bath weight a fermion state of the
+/// theory fills (`pauli_limit`).
+inline constexpr double kBathTailCutoff = 1e-17;
+
 /// rho_b(lambda), integral = density.
 class BathState {
  public:

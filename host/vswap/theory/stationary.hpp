@@ -28,16 +28,20 @@ struct FugacitySolution {
 /// A(rho) of (40) for fermions: safeguarded Newton in log A inside a bracket found from
 /// `A_guess` (<= 0: the bound rho_bath / (2 pi rho), which always lies above the root). The
 /// density is monotone decreasing in A, d rho / d log A = -(h0|h0)_st (85), so the root is
-/// unique. Throws std::invalid_argument if rho reaches the grid's Pauli limit
-/// sum_{rho_b > 0} w / (2 pi).
+/// unique. Throws std::invalid_argument unless below_pauli_limit(bath, rho); below it the root
+/// always exists, with A > A_min = kBathTailCutoff max rho_b.
 FugacitySolution solve_fugacity(const DiscreteBath& bath, double rho, double A_guess = 0.0);
 
-/// The highest fermion density `bath`'s grid holds (n = 1 on every node of positive
-/// weight): sum of those nodes' weights / 2 pi.
+/// The highest fermion density the theory gives `bath`'s grid: (40) at the least fugacity it
+/// admits, A_min = kBathTailCutoff max rho_b. States of bath weight >> A_min are full there
+/// (n = 1), those far below it empty: they are outside the bath's support (its 1e-17 cut-off),
+/// far tails and lattice classes the bath never populates ((39) fills them at the rate
+/// gamma rho_b; D (99) ~ 1/A would overflow). For a bath of compact support it is the
+/// measure of the support / 2 pi up to ~1e-17 relative. Every density below it is solvable.
 double pauli_limit(const DiscreteBath& bath);
 
-/// Whether solve_fugacity accepts rho: rho < pauli_limit(bath) (1 - 1e-12) (closer to the
-/// limit A underflows). Callers that check a user's density use this, not pauli_limit.
+/// Whether solve_fugacity accepts rho: rho < pauli_limit(bath). Callers that check a user's
+/// density use this.
 bool below_pauli_limit(const DiscreteBath& bath, double rho);
 
 /// A(rho) of (40); classical: irrelevant, returns rho_bath / rho.
