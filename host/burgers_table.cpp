@@ -1,9 +1,10 @@
-// TransportTable (cubic splines of u, D and the exact integral J of (2)) and the wrapped
-// Gaussian initial profile of Fig. 5.
+// TransportTable (cubic splines of u and of D or log D, and the exact integral J of (2)) and
+// the wrapped Gaussian initial profile of Fig. 5.
 #include <Eigen/Sparse>
 #include <Eigen/SparseLU>
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <sstream>
 #include <vswap/error.hpp>
 #include <vswap/theory/burgers.hpp>
@@ -64,6 +65,58 @@ double spline_integral(double a, double b, double h, double y0, double y1, doubl
          (y0 / h - m0 * h / 6.0) * (h * h - a * a) / 2.0 + (y1 / h - m1 * h / 6.0) * b * b / 2.0;
 }
 
+// Estimated largest interpolation error of the spline with second derivatives m, relative to
+// `scale` at the knots (nullptr: 1, for a spline of log D, whose error is D's relative error).
+// A C2 cubic spline's error on an interval is ~ (5/384) h^4 |f''''|, and the jump of its third
+// derivative at an interior knot, (m_{i+1} - m_i)/h_i - (m_i - m_{i-1})/h_{i-1}, is ~ h f''''.
+// Not-a-knot ends have no jump at x_1, x_{n-2}: tables of <= 4 points (one cubic) give 0.
+double relative_error_estimate(const std::vector<double>& x, const std::vector<double>& m,
+                               const std::vector<double>* scale) {
+  double worst = 0.0;
+  for (std::size_t i = 1; i + 1 < x.size(); ++i) {
+    const double left = x[i] - x[i - 1], right = x[i + 1] - x[i];
+    const double jump = (m[i + 1] - m[i]) / right - (m[i] - m[i - 1]) / left;
+    // The jump is lost in the rounding of the m's (a few eps |m| each) below `noise`.
+    const double noise = 16.0 * std::numeric_limits<double>::epsilon() *
+                         (std::abs(m[i - 1]) + 2.0 * std::abs(m[i]) + std::abs(m[i + 1])) /
+                         std::min(left, right);
+    const double h = std::max(left, right);
+    double error = 5.0 / 384.0 * h * h * h * std::max(0.0, std::abs(jump) - noise);
+    if (scale) error /= std::min({(*scale)[i - 1], (*scale)[i], (*scale)[i + 1]});
+    worst = std::max(worst, error);
+  }
+  return worst;
+}
+
+// Whether the spline through positive knot values stays > 0 between them: on each interval
+// its minimum is at an end or at a root in (0, h) of s'(b), b = x - x_i, where
+// s(b) = y0 + c1 b + c2 b^2 + c3 b^3, c1 = (y1 - y0)/h - h (2 m0 + m1)/6, c2 = m0/2,
+// c3 = (m1 - m0)/(6 h).
+bool spline_is_positive(const std::vector<double>& x, const std::vector<double>& y,
+                        const std::vector<double>& m) {
+  for (std::size_t i = 0; i + 1 < x.size(); ++i) {
+    const double h = x[i + 1] - x[i];
+    const double c1 = (y[i + 1] - y[i]) / h - h * (2.0 * m[i] + m[i + 1]) / 6.0;
+    const double c2 = 0.5 * m[i], c3 = (m[i + 1] - m[i]) / (6.0 * h);
+    double roots[2];  // of s'(b) = c1 + 2 c2 b + 3 c3 b^2
+    int count = 0;
+    const double disc = c2 * c2 - 3.0 * c3 * c1;
+    if (c3 == 0.0) {
+      if (c2 != 0.0) roots[count++] = -c1 / (2.0 * c2);
+    } else if (disc >= 0.0) {
+      const double q = -(c2 + std::copysign(std::sqrt(disc), c2));  // no cancellation
+      roots[count++] = q / (3.0 * c3);
+      if (q != 0.0) roots[count++] = c1 / q;
+    }
+    for (int k = 0; k < count; ++k) {
+      const double b = roots[k];
+      if (b > 0.0 && b < h && !(spline_value(h - b, b, h, y[i], y[i + 1], m[i], m[i + 1]) > 0.0))
+        return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 TransportTable::TransportTable(std::vector<double> rho, std::vector<double> u,
@@ -87,7 +140,22 @@ TransportTable::TransportTable(std::vector<double> rho, std::vector<double> u,
     uniform_ = uniform_ && std::abs(rho_[i + 1] - rho_[i] - spacing) < 1e-9 * spacing;
   inverse_spacing_ = 1.0 / spacing;
   u2_ = spline_second_derivatives(rho_, u_);
+  // D: a spline of D itself (exact for cubics) or of log D (exact for exp(cubic), > 0 by
+  // construction), whichever has the smaller estimated relative error, and log D whenever the
+  // spline of D is not positive. Fermion D (99) grows like 1/A towards the Pauli limit, over
+  // up to ~20 decades: a spline of D rings below zero between knots there (at density 9.8 of
+  // the Fig. 5(d) bath's table up to 13.5), one of log D cannot. Ties (constant D, <= 4 knots)
+  // keep D.
   D2_ = spline_second_derivatives(rho_, D_);
+  std::vector<double> log_D(D_.size());
+  for (std::size_t i = 0; i < D_.size(); ++i) log_D[i] = std::log(D_[i]);
+  std::vector<double> log_D2 = spline_second_derivatives(rho_, log_D);
+  log_D_ = !spline_is_positive(rho_, D_, D2_) ||
+           relative_error_estimate(rho_, log_D2, nullptr) < relative_error_estimate(rho_, D2_, &D_);
+  if (log_D_) {
+    D_ = std::move(log_D);
+    D2_ = std::move(log_D2);
+  }
   J_.assign(rho_.size(), 0.0);
   for (std::size_t i = 0; i + 1 < rho_.size(); ++i) {
     const double h = rho_[i + 1] - rho_[i];
@@ -125,8 +193,9 @@ double TransportTable::u(double rho) const {
 double TransportTable::D(double rho) const {
   const std::size_t i = interval(rho);
   const double h = rho_[i + 1] - rho_[i];
-  const double d =
+  const double s =
       spline_value(rho_[i + 1] - rho, rho - rho_[i], h, D_[i], D_[i + 1], D2_[i], D2_[i + 1]);
+  const double d = log_D_ ? std::exp(s) : s;
   VSWAP_EXPECTS(d > 0.0, "Burgers transport table: the D spline is not positive at density " +
                              std::to_string(rho) + "; tabulate D more finely");
   return d;

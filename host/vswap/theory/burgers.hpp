@@ -16,7 +16,10 @@ namespace vswap::theory {
 
 /// @brief u(rho) and D(rho) tabulated on increasing densities and interpolated by C2 cubic
 /// splines with not-a-knot end conditions (exact for cubic polynomials; 2 points: linear,
-/// 3 points: the parabola). The advective flux J(rho) = int u (the J of (2)) integrates the
+/// 3 points: the parabola). D is splined as D or as log D (exact for exp(cubic)), whichever
+/// has the smaller estimated relative error, and as log D whenever the spline of D would not
+/// stay positive: D(rho) > 0 always, also for fermion tables spanning tens of decades towards
+/// the Pauli limit. The advective flux J(rho) = int u (the J of (2)) integrates the
 /// u-spline exactly and is measured from rho_min (a constant shift of J leaves (2) unchanged).
 /// Evaluating at a density outside [rho_min, rho_max] throws `std::invalid_argument` naming
 /// the density and the table range: the caller must extend rho_max.
@@ -42,6 +45,7 @@ class TransportTable {
   std::size_t interval(double rho) const;  // throws outside the table
   std::vector<double> rho_, u_, D_;
   std::vector<double> u2_, D2_;  // spline second derivatives at the knots
+  bool log_D_ = false;           // D_, D2_ hold log D and its spline: D = exp(spline)
   std::vector<double> J_;        // J at the knots
   bool uniform_ = false;         // equally spaced knots: O(1) interval lookup
   double inverse_spacing_ = 0.0;
