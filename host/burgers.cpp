@@ -289,6 +289,7 @@ BurgersSolution solve_on_grid(const TransportTable& table, double length, const 
   bool have_jacobian = false, fresh = false;
   bool just_rejected = false;
   double previous_error = 1.0;
+  double first_h = 0.0;  // the first step's size: the initial time scale of (2)
   const auto norm_w = [&](const VectorXd& v, const VectorXd& ref) {
     return std::sqrt((v.array() / (opt.atol + opt.rtol * ref.array().abs())).square().mean());
   };
@@ -300,6 +301,7 @@ BurgersSolution solve_on_grid(const TransportTable& table, double length, const 
         const double d0 = norm_w(y, y), d1 = norm_w(f1, y);
         h = d1 > 1e-10 ? 0.01 * d0 / d1 : 1e-3 * t_out;
         h = std::min(h, t_out - t);
+        if (first_h == 0.0) first_h = h;
       }
       double h_step = h;
       if (t + 1.05 * h_step >= t_out) h_step = t_out - t;  // land on the output time
@@ -317,7 +319,11 @@ BurgersSolution solve_on_grid(const TransportTable& table, double length, const 
         just_rejected = true;
         h = r.newton_ok ? h_step * std::max(0.2, 0.9 * std::cbrt(1.0 / r.error_norm))
                         : 0.25 * h_step;
-        if (h < 1e-13 * std::max(t_out, 1.0)) {
+        // Collapsed: h is below round-off of t, or at t ~ 0 far below the problem's own time
+        // scale first_h = 0.01 |rho| / |d_t rho| (it was 1e-13 max(t_out, 1), which took fast
+        // diffusion, e.g. fermion D ~ 4e12 at 0.83 of the Pauli limit, first_h ~ 1e-12, for
+        // a collapse on its first rejection).
+        if (h < 1e-13 * std::max(t, first_h)) {
           if (r.outside >= 0) left_table(table, y(r.outside), t);
           VSWAP_EXPECTS(false,
                         "solve_burgers: the time step collapsed at t = " + std::to_string(t));

@@ -1,5 +1,6 @@
-// The audit's repros of the fermion Pauli limit, end to end: each was an internal error
-// (exit 1); now a result (exit 0) or an input error (exit 2) naming the key.
+// The audit's repros of the fermion Pauli limit and of the Burgers transport
+// table, end to end: each was an internal error (exit 1); now a result (exit 0)
+// or an input error (exit 2) naming the key.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -10,7 +11,7 @@ using vswap::test::run_vswap;
 using vswap::test::ScratchDir;
 
 namespace {
-const char* kBase = R"(
+const char *kBase = R"(
 [bath]
 kind = "bragg"
 density = 50.0
@@ -40,41 +41,56 @@ rho_min = 0.0
 rho_max = 4.0
 points = 50
 )";
-}  // namespace
+} // namespace
 
 TEST(TheoryCommand, ClassicalConfigWithANarrowBathWritesTheFermionTableToo) {
-  // The fermion comparison table went to 0.99 of a limit of 1.068 that no A >= 1e-304
-  // reaches: "no fugacity found down to A = 1e-304 (density 1.057)".
+  // The fermion comparison table went to 0.99 of a limit of 1.068 that no A >=
+  // 1e-304 reaches: "no fugacity found down to A = 1e-304 (density 1.057)".
   ScratchDir dir("pauli-narrow-classical");
   const std::string cfg = dir.write("c.toml", kBase);
-  const auto r =
-      run_vswap("theory " + cfg +
-                " --set system.statistics=\"classical\" --set collisions.scheme=\"event\""
-                " --set bath.sigma=0.1 -o " +
-                dir.file("t.h5"));
+  const auto r = run_vswap(
+      "theory " + cfg +
+      " --set system.statistics=\"classical\" --set collisions.scheme=\"event\""
+      " --set bath.sigma=0.1 -o " +
+      dir.file("t.h5"));
   EXPECT_EQ(r.exit_code, 0) << r.output;
 }
 
 TEST(TheoryCommand, FermionDensityAboveTheLimitIsAnInputErrorNamingRho) {
   ScratchDir dir("pauli-narrow-rho");
   const std::string cfg = dir.write("f.toml", kBase);
-  const auto r = run_vswap("theory " + cfg + " --csv --rho 1.06 --set bath.sigma=0.1");
+  const auto r =
+      run_vswap("theory " + cfg + " --csv --rho 1.06 --set bath.sigma=0.1");
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("--rho"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("Pauli limit 0.394"), std::string::npos) << r.output;
-  const auto ok = run_vswap("theory " + cfg + " --csv --rho 0.39 --set bath.sigma=0.1");
+  const auto ok =
+      run_vswap("theory " + cfg + " --csv --rho 0.39 --set bath.sigma=0.1");
   EXPECT_EQ(ok.exit_code, 0) << ok.output;
 }
 
 TEST(RunCommand, ColdBathOnAThermalStartLatticeHasItsTheory) {
-  // Lattice classes added for the thermal start hold rho_b down to 1e-308: the theory after
-  // the Monte Carlo failed at density 1.018 of a "limit" of 1.4 (7 classes); it is 0.2.
+  // Lattice classes added for the thermal start hold rho_b down to 1e-308: the
+  // theory after the Monte Carlo failed at density 1.018 of a "limit" of 1.4 (7
+  // classes); it is 0.2.
   ScratchDir dir("pauli-cold-lattice");
   const std::string cfg = dir.write("f.toml", kBase);
-  const auto r = run_vswap("run " + cfg +
-                           " -q --set bath.kind=\"thermal\" --set bath.temperature=0.01"
-                           " --set system.particles=20 --set system.profile=\"uniform\""
-                           " --set system.velocities=\"thermal\" -o " +
-                           dir.file("r.h5"));
+  const auto r =
+      run_vswap("run " + cfg +
+                " -q --set bath.kind=\"thermal\" --set bath.temperature=0.01"
+                " --set system.particles=20 --set system.profile=\"uniform\""
+                " --set system.velocities=\"thermal\" -o " +
+                dir.file("r.h5"));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+}
+
+TEST(BurgersCommand, PeakAtEightTenthsOfThePauliLimitIsSolved) {
+  // D from 13 to 4e12 over the profile: "time step collapsed at t = 0" (exit
+  // 1).
+  ScratchDir dir("pauli-burgers-width7");
+  const std::string cfg = dir.write("f.toml", kBase);
+  const auto r =
+      run_vswap("burgers " + cfg + " --set system.width=7.0 --cells 160 -o " +
+                dir.file("b.h5"));
   EXPECT_EQ(r.exit_code, 0) << r.output;
 }
