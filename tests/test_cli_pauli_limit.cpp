@@ -94,3 +94,14 @@ TEST(BurgersCommand, PeakAtEightTenthsOfThePauliLimitIsSolved) {
                 dir.file("b.h5"));
   EXPECT_EQ(r.exit_code, 0) << r.output;
 }
+
+// A profile whose peak exceeds the limit cannot be the initial state of (2): refused, naming
+// the width (it failed inside the solver: "density 15.96 outside [0, 13.70]", exit 1).
+TEST(BurgersCommand, PeakBeyondThePauliLimitIsAnInputErrorNamingTheWidth) {
+  ScratchDir dir("cli-pauli-burgers-beyond");
+  const std::string cfg = dir.write("f.toml", kBase);
+  const auto r = run_vswap("burgers " + cfg + " --set system.width=5.0 -o " + dir.file("b.h5"));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("system.width"), std::string::npos) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("b.h5")));
+}

@@ -73,13 +73,24 @@ theory::BurgersSolution burgers_prediction(const theory::DiscreteBath& bath, con
                                                   "cells, at most 2^20: at most {} bins (got {})",
                                                   kMaxCells / 2, bins));
   // Tabulate u, D from 0 up to the initial peak with margin (the profile's maximum never
-  // grows under (2)), or the configured rho_max if larger. The peak of the continuous
-  // profile: the solver's cells are finer than any bins (a peak taken from 4 x bins cell
-  // averages fell below the solver's own and the solution left the table).
+  // grows under (2)), and no further: the knots lie where the profile lives (for fermions D
+  // grows by decades towards the Pauli limit). The peak of the continuous profile: the
+  // solver's cells are finer than any bins (a peak taken from 4 x bins cell averages fell
+  // below the solver's own and the solution left the table).
   const double peak = initial_peak_density(cfg);
+  double top = 1.05 * peak;
+  if (s.statistics == Statistics::fermi) {
+    const double limit = theory::pauli_limit(bath);
+    if (!theory::below_pauli_limit(bath, peak))
+      throw InputError(s.profile == Profile::gaussian ? "system.width" : "system.particles",
+                       fmt::format("the initial profile's peak density {:.6g} reaches the fermions' Pauli limit "
+                                   "{:.6g} of this bath's velocity states: (40) cannot hold it",
+                                   peak, limit));
+    top = std::min(top, 0.5 * (peak + limit));
+  }
   Config table_cfg = cfg;
   table_cfg.theory.rho_min = 0.0;
-  table_cfg.theory.rho_max = std::max(cfg.theory.rho_max, 1.05 * peak);
+  table_cfg.theory.rho_max = top;
   const auto table = coefficients(bath, table_cfg, s.statistics);
   std::vector<double> rho, u, D;
   for (const auto& c : table) {
@@ -98,7 +109,8 @@ theory::BurgersSolution burgers_prediction(const theory::DiscreteBath& bath, con
       options.cells = theory::choose_burgers_cells(transport, s.length, initial_profile(cfg, 4 * bins), bins);
     } catch (const std::invalid_argument& e) {
       // D ~ 1 / gamma: the viscous fronts, of width D / (jump of u), or the initial gradient
-      // need finer cells than 2^20 on this ring
+      // need finer cells than 2^20 on this ring (other errors are not this one's)
+      if (std::string(e.what()).rfind("choose_burgers_cells: no grid", 0) != 0) throw;
       throw InputError("collisions.gamma",
                        fmt::format("the Burgers prediction (2) cannot be resolved: {} (its fronts are "
                                    "D / (jump of u) = {:.3g} wide, the ring {} long)",
