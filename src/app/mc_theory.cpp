@@ -181,7 +181,10 @@ MonteCarloTheory monte_carlo_theory(const Config& cfg, const engine::RunSums& su
   const long cells = burgers.cell_density.cols();
   for (std::size_t i = 0; i < T; ++i) {
     Eigen::VectorXd total = Eigen::VectorXd::Zero(grid.lambda.size());
-    for (long c = 0; c < cells; ++c) {
+    if (!fermi) {  // (20) is linear in rho: the mean density's state (one solve, not one a cell)
+      total = theory::stationary_state(th.bath, stats, burgers.cell_density.row(static_cast<long>(i)).mean()).rho_p;
+    }
+    for (long c = 0; fermi && c < cells; ++c) {
       const double rho = burgers.cell_density(static_cast<long>(i), c);
       if (rho <= 0) continue;
       total += theory::stationary_state(th.bath, stats, rho).rho_p / static_cast<double>(cells);
