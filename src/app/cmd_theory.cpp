@@ -49,7 +49,7 @@ int theory_command(const TheoryArgs& args) {
   if (stats == Statistics::fermi && !theory::below_pauli_limit(bath, top)) {
     throw InputError(densities.empty() ? "theory.rho_max" : "--rho",
                      fmt::format("fermion density {} is at or beyond the Pauli limit {:.6g} of this "
-                                 "bath's velocity range (n = 1 everywhere)",
+                                 "bath's velocity states (n = 1 on every state of weight above 1e-17 of the bath's peak)",
                                  top, limit));
   }
   auto table_for = [&](Statistics s) {
