@@ -24,8 +24,7 @@ inline double energy_scale_for(std::int64_t particles, double v_max) {
   const double e_max = 0.5 * v_max * v_max > 1e-300 ? 0.5 * v_max * v_max : 1e-300;
   const double target = 4611686018427387904.0 / (static_cast<double>(particles) * e_max);  // 2^62
   int exponent = 0;
-  const double m = std::frexp(target, &exponent);  // target = m 2^exponent, m in [0.5, 1)
-  (void)m;
+  std::frexp(target, &exponent);          // target = m 2^exponent, m in [0.5, 1)
   return std::ldexp(1.0, exponent - 1);  // 2^(exponent - 1) <= target
 }
 
