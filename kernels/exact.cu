@@ -1,13 +1,13 @@
 // The `exact` scheme on the GPU: one thread per particle, a compare pass over all
-// particles each step (next[i] == s: ~rate_dt of them attempt). Fermions resolve Pauli
-// claims exactly as cpu_schemes.cpp does:
-//   1. propose: every due particle draws its target (exact_fermion_propose) and, if the
-//      target cell is free in the table as it was at the start of the step, claims it by
-//      atomicMin of its index (lowest index wins: the same winner for any thread order);
-//   2. resolve: a claimant that is not the minimum is blocked; winners vacate their cell;
-//   3. apply: winners reset their target's claim and occupy it (a cell vacated in this step is
-//      free only from the next step on: targets were free at the start, so no winner can
-//      target a cell vacated now), everyone takes its next attempt step.
+// particles each step (next[i] == s: ~rate_dt of them attempt). Fermions settle the step's
+// attempts exactly as cpu_schemes.cpp does, one after another in increasing particle index
+// (exact_fermion_settle: each attempt sees the table as the earlier ones left it, so (40) is
+// stationary at any dt):
+//   1. propose: every due particle draws its target (exact_fermion_propose; it depends on
+//      the particle alone) and appends its index to its realization's list of the step;
+//   2. settle: one thread per realization sorts that list and settles the attempts in
+//      increasing index order. Nothing depends on thread scheduling (the sort undoes the
+//      order of the appends).
 #include <cstddef>
 #include <string>
 
@@ -32,9 +32,9 @@ struct ExactArgs {
   double* prop_y;
   std::int32_t* prop_cls;
   std::uint32_t* prop_next;
-  std::uint8_t* prop_ok;
+  std::int32_t* due_list;   ///< batch x N: the step's attempts of each realization
+  std::int32_t* due_count;  ///< batch: how many
   std::int32_t* occ;
-  std::uint32_t* claim;
   long long table;  ///< K x M
   long long* counters;
   Fault* fault;
@@ -43,6 +43,7 @@ struct ExactArgs {
   __device__ long long entry(long long r, std::int32_t k, std::int32_t c) const {
     return r * table + static_cast<long long>(k) * lattice.cells + c;
   }
+  __device__ PauliTable pauli(long long r) const { return PauliTable{occ + r * table, lattice.classes, lattice.cells}; }
 };
 
 ExactArgs args_of(Simulation::Impl& s, const BatchContext& b) {
@@ -63,9 +64,9 @@ ExactArgs args_of(Simulation::Impl& s, const BatchContext& b) {
   a.prop_y = s.prop_y.data();
   a.prop_cls = s.prop_cls.data();
   a.prop_next = s.prop_next.data();
-  a.prop_ok = s.prop_ok.data();
+  a.due_list = s.due_list.data();
+  a.due_count = s.due_count.data();
   a.occ = s.occ.data();
-  a.claim = s.claim.data();
   a.table = s.table;
   a.counters = s.counters.data();
   a.fault = s.fault.data();
@@ -92,47 +93,61 @@ __global__ void propose_kernel(ExactArgs a, std::uint32_t s) {
     a.prop_y[g] = p.y;
     a.prop_cls[g] = p.cls;
     a.prop_next[g] = p.next;
-    const long long e = a.entry(r, p.cls, p.cell);
-    const bool free_cell = a.occ[e] == kPauliEmpty;  // nobody writes occ in this kernel
-    if (free_cell) atomicMin(a.claim + e, i);
-    a.prop_ok[g] = free_cell ? 1 : 0;
+    const int slot = atomicAdd(a.due_count + r, 1);  // any order: settle sorts
+    a.due_list[r * a.n + slot] = static_cast<std::int32_t>(i);
   }
 }
 
-__global__ void resolve_kernel(ExactArgs a, std::uint32_t s) {
-  for (long long g = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x; g < a.total;
-       g += static_cast<long long>(gridDim.x) * blockDim.x) {
-    if (a.next[g] != s || !a.prop_ok[g]) continue;
-    const long long r = g / a.n;
-    const auto i = static_cast<std::uint32_t>(g - r * a.n);
-    if (a.claim[a.entry(r, a.prop_cls[g], cell_of(a.prop_y[g], a.lattice))] != i) {
-      a.prop_ok[g] = 0;  // lost to a lower index: blocked
-    } else {
-      a.occ[a.entry(r, a.cls[g], cell_of(a.y[g], a.lattice))] = kPauliEmpty;  // vacate
+/// Sorts list[0, m) into increasing order in place (heapsort: O(m log m), no scratch).
+__device__ void sort_indices(std::int32_t* list, int m) {
+  auto sift = [list](int root, int end) {
+    while (2 * root + 1 < end) {
+      int child = 2 * root + 1;
+      if (child + 1 < end && list[child] < list[child + 1]) ++child;
+      if (!(list[root] < list[child])) return;
+      const std::int32_t t = list[root];
+      list[root] = list[child];
+      list[child] = t;
+      root = child;
     }
+  };
+  for (int start = m / 2 - 1; start >= 0; --start) sift(start, m);
+  for (int end = m - 1; end > 0; --end) {
+    const std::int32_t t = list[0];
+    list[0] = list[end];
+    list[end] = t;
+    sift(0, end);
   }
 }
 
-__global__ void apply_kernel(ExactArgs a, std::uint32_t s) {
+/// One thread per realization: the step's attempts in increasing particle index.
+__global__ void settle_kernel(ExactArgs a, long long count) {
   unsigned long long swaps = 0, rejected = 0;
-  for (long long g = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x; g < a.total;
-       g += static_cast<long long>(gridDim.x) * blockDim.x) {
-    if (a.next[g] != s) continue;
-    const long long r = g / a.n;
-    const auto i = static_cast<std::int32_t>(g - r * a.n);
-    if (a.prop_ok[g]) {
-      // The winner alone resets its cell's claim: every claimant of e lost to it, and a
-      // store by each would be a data race (same value, but unordered plain stores).
-      const long long e = a.entry(r, a.prop_cls[g], cell_of(a.prop_y[g], a.lattice));
-      a.claim[e] = 0xffffffffu;
-      a.occ[e] = i;
-      a.cls[g] = a.prop_cls[g];
-      a.y[g] = a.prop_y[g];
-      ++swaps;
-    } else {
-      ++rejected;
+  for (long long r = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x; r < count;
+       r += static_cast<long long>(gridDim.x) * blockDim.x) {
+    std::int32_t* list = a.due_list + r * a.n;
+    const int m = a.due_count[r];
+    sort_indices(list, m);
+    const PauliTable table = a.pauli(r);
+    for (int k = 0; k < m; ++k) {
+      const std::int32_t i = list[k];
+      const long long g = r * a.n + i;
+      FermionProposal p;
+      p.cls = a.prop_cls[g];
+      p.y = a.prop_y[g];
+      p.cell = cell_of(p.y, a.lattice);
+      std::int32_t cls = a.cls[g], cell = cell_of(a.y[g], a.lattice);
+      double y = a.y[g];
+      if (exact_fermion_settle(table, i, p, cls, cell, y)) {
+        a.cls[g] = cls;
+        a.y[g] = y;
+        ++swaps;
+      } else {
+        ++rejected;
+      }
+      a.next[g] = a.prop_next[g];
     }
-    a.next[g] = a.prop_next[g];
+    a.due_count[r] = 0;
   }
   add_counter(a.counters + kSwaps, swaps);
   add_counter(a.counters + kRejected, rejected);
@@ -198,9 +213,9 @@ void exact_allocate(Simulation::Impl& s) {
     s.prop_y.resize(particles);
     s.prop_cls.resize(particles);
     s.prop_next.resize(particles);
-    s.prop_ok.resize(particles);
+    s.due_list.resize(particles);
+    s.due_count.resize(static_cast<std::size_t>(s.max_batch));
     s.occ.resize(static_cast<std::size_t>(s.max_batch) * static_cast<std::size_t>(s.table));
-    s.claim.resize(static_cast<std::size_t>(s.max_batch) * static_cast<std::size_t>(s.table));
   } else {
     s.v.resize(particles);
   }
@@ -208,8 +223,8 @@ void exact_allocate(Simulation::Impl& s) {
 
 void exact_begin(Simulation::Impl& s, const BatchContext& b) {
   if (s.fermi) {
-    s.occ.fill_bytes(0xff);    // kPauliEmpty
-    s.claim.fill_bytes(0xff);  // no claim
+    s.occ.fill_bytes(0xff);  // kPauliEmpty
+    s.due_count.fill_bytes(0);
   }
   begin_kernel<<<blocks_for(b.total, s.sm_count), kThreads>>>(args_of(s, b), s.fermi);
   VSWAP_CUDA_CHECK_LAUNCH();
@@ -218,13 +233,12 @@ void exact_begin(Simulation::Impl& s, const BatchContext& b) {
 void exact_advance(Simulation::Impl& s, const BatchContext& b, std::uint32_t from, std::uint32_t to) {
   const ExactArgs a = args_of(s, b);
   const int blocks = blocks_for(b.total, s.sm_count);
+  const int settle_blocks = blocks_for(b.count, s.sm_count);
   for (std::uint32_t step = from; step < to; ++step) {
     if (s.fermi) {
       propose_kernel<<<blocks, kThreads>>>(a, step);
       VSWAP_CUDA_CHECK_LAUNCH();
-      resolve_kernel<<<blocks, kThreads>>>(a, step);
-      VSWAP_CUDA_CHECK_LAUNCH();
-      apply_kernel<<<blocks, kThreads>>>(a, step);
+      settle_kernel<<<settle_blocks, kThreads>>>(a, b.count);
       VSWAP_CUDA_CHECK_LAUNCH();
       if (s.setup.check_every_step) exact_check_pauli(s, b, step + 1);
     } else {

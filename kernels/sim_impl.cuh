@@ -93,13 +93,13 @@ struct Simulation::Impl {
   DeviceBuffer<std::int32_t> cls;   ///< fermion classes
   DeviceBuffer<std::uint32_t> next; ///< exact: step of the next attempt
   DeviceBuffer<EventParticle> event;
-  // exact fermions: this step's proposals and the Pauli/claim tables (batch x K x M)
+  // exact fermions: this step's proposals, each realization's list of them, the Pauli table
+  // (batch x K x M)
   DeviceBuffer<double> prop_y;
   DeviceBuffer<std::int32_t> prop_cls;
   DeviceBuffer<std::uint32_t> prop_next;
-  DeviceBuffer<std::uint8_t> prop_ok;
+  DeviceBuffer<std::int32_t> due_list, due_count;
   DeviceBuffer<std::int32_t> occ;
-  DeviceBuffer<std::uint32_t> claim;
   // paper: segregation into fixed cells
   DeviceBuffer<std::uint32_t> keys, keys_sorted;
   DeviceBuffer<std::int32_t> members_in, members, cell_count, cell_start;

@@ -63,6 +63,24 @@ VSWAP_HD_INLINE FermionProposal exact_fermion_propose(StreamKey key, std::uint32
   return p;
 }
 
+/// exact, fermions: one attempt of a step settled against the Pauli table as the step's
+/// earlier attempts left it (a step's attempts go one after another in increasing particle
+/// index): the swap happens iff the target cell is free now, and the particle leaves its
+/// cell. Each attempt is then a move in detailed balance with (40) (the reverse move, back to
+/// the class and cell just left, is always free), so the lattice's stationary state is (40)
+/// at any dt. Returns whether particle i swapped; updates its class, cell and y if so.
+VSWAP_HD_INLINE bool exact_fermion_settle(const PauliTable& table, std::int32_t i, const FermionProposal& p,
+                                          std::int32_t& cls, std::int32_t& cell, double& y) {
+  std::int32_t& target = table.at(p.cls, p.cell);
+  if (target != kPauliEmpty) return false;  // taken (also: its own cell, k' = k)
+  table.at(cls, cell) = kPauliEmpty;
+  target = i;
+  cls = p.cls;
+  cell = p.cell;
+  y = p.y;
+  return true;
+}
+
 /// exact, classical: swap at t_{s+1} to a continuous bath velocity; updates (y, v), returns
 /// the next attempt step.
 VSWAP_HD_INLINE std::uint32_t exact_classical_swap(StreamKey key, std::uint32_t i, std::uint32_t s,
