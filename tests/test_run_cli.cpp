@@ -11,6 +11,7 @@
 #include "app/h5_file.hpp"
 #include "backend_helpers.hpp"
 #include "cli_helpers.hpp"
+#include "production_helpers.hpp"
 
 namespace {
 
@@ -245,6 +246,18 @@ TEST(RunCommand, NarrowProfileStaysInsideTheTransportTable) {
   const auto r = run_vswap("run " + cfg + " -q --set system.statistics=\"classical\" --set system.width=8.0 " +
                            "--set numerics.times=[0.0,0.5] -o " + dir.file("run.h5"));
   EXPECT_EQ(r.exit_code, 0) << r.output;
+}
+
+// --threads is what the run uses and records (`device` said "2 OpenMP threads" with
+// --threads 1 on a 2-core machine; `threads` was 0 without the option).
+TEST(RunCommand, RecordsTheThreadsItUsed) {
+  ScratchDir dir("run-threads");
+  const std::string cfg = dir.write("tiny.toml", kTiny);
+  ASSERT_EQ(run_vswap("run " + cfg + " -q --threads 1 -o " + dir.file("one.h5")).exit_code, 0);
+  EXPECT_EQ(vswap::app::h5_read_attribute(dir.file("one.h5"), "/", "device"), "CPU, 1 OpenMP threads");
+  EXPECT_EQ(vswap::test::h5_int_attribute(dir.file("one.h5"), "threads"), 1);
+  ASSERT_EQ(run_vswap("run " + cfg + " -q -o " + dir.file("all.h5")).exit_code, 0);
+  EXPECT_GE(vswap::test::h5_int_attribute(dir.file("all.h5"), "threads"), 1);
 }
 
 TEST(TheoryCommand, CsvTableHasTheSpecHeaderAndRows) {

@@ -297,7 +297,9 @@ int run_command(const RunArgs& args) {
     cfg = load_config(args.common.config, overrides);
     output = output_path(args.common.output, "run.h5", args.common.config);
     check_writable(output, "-o");
-    const int threads = args.threads > 0 ? args.threads : omp_get_max_threads();
+    // --threads sets OpenMP's count for everything the run does (and what `device` reports)
+    if (args.threads > 0) omp_set_num_threads(args.threads);
+    const int threads = omp_get_max_threads();
     check_memory(cfg, threads);
 
     engine::RunSetup setup;
@@ -331,7 +333,7 @@ int run_command(const RunArgs& args) {
     theory = theory_before_run(cfg, *engine);
     prov.backend = engine->backend_name();
     prov.device = engine->device_name();
-    prov.threads = args.threads;
+    prov.threads = threads;  // the CPU threads used (host side of the CUDA backend too)
     prov.ranks = ranks.size();
     prov.command_line = args.command_line;
     prov.start_time = start_time;

@@ -88,9 +88,13 @@ theory::BurgersSolution burgers_prediction(const theory::DiscreteBath& bath, con
                                    peak, limit));
     top = std::min(top, 0.5 * (peak + limit));
   }
+  // The solver's own table, whatever the output table's size: with theory.points = 2 the
+  // prediction was off by 9% of the peak at t = 400 while its error estimate said 0.35%.
+  constexpr std::int64_t kBurgersKnots = 200;
   Config table_cfg = cfg;
   table_cfg.theory.rho_min = 0.0;
   table_cfg.theory.rho_max = top;
+  table_cfg.theory.points = std::max(cfg.theory.points, kBurgersKnots);
   const auto table = coefficients(bath, table_cfg, s.statistics);
   std::vector<double> rho, u, D;
   for (const auto& c : table) {
