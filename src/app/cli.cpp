@@ -61,8 +61,8 @@ int main(int argc, char** argv) {
   auto* burgers_cmd = app.add_subcommand(
       "burgers", "Solve the Burgers equation (2) from the configured initial profile");
   add_common(*burgers_cmd, burgers.common, "HDF5 output (default: burgers.h5)");
-  burgers_cmd->add_option("--cells", burgers.cells, "Solver cells (default: automatic)")
-      ->check(CLI::NonNegativeNumber);
+  burgers_cmd->add_option("--cells", burgers.cells, "Solver cells, a multiple of numerics.bins, at most 2^22 (default: automatic)")
+      ->check(CLI::Range(0, 1 << 22));
 
   RunArgs run;
   auto* run_cmd = app.add_subcommand(
