@@ -8,6 +8,7 @@
 #include <vswap/bath_sampler.hpp>
 #include <vswap/error.hpp>
 #include <vswap/observables.hpp>
+#include <vswap/paper_cell.hpp>
 
 #include "engine/plan.hpp"
 
@@ -157,4 +158,30 @@ TEST(EnergyScale, LargestPowerOfTwoBelowTheOverflowBound) {
   // speeds x 1e6: energies x 1e12 = 2^39.9, so the units differ by 2^39 or 2^40
   EXPECT_NEAR(std::log2(ps.energy_scale / pf.energy_scale), 39.86, 1.0);
   EXPECT_GE(ps.max_speed, 5.9e-3 + kStandardNormalMax * 6e-3 / std::sqrt(2.0) * 0.999);
+}
+
+// paper, 2(b): a duplicate is re-scattered into a class no particle of the cell holds. Cell of
+// classes {2, 2, 1} in index order on a bath that weighs class 1 heavily: exactly one
+// re-scattering, never onto class 1 (which made particle 3 a duplicate in its turn: the counter
+// read 22% high in an audit's run).
+TEST(PaperCell, DuplicateGoesToAClassNoMemberHolds) {
+  const AliasTable bath(std::vector<double>{0.1, 5.0, 0.1, 0.1, 0.1, 0.1});
+  PaperParams p;
+  p.gamma = 0.0;  // no swap: only 2(b)
+  p.dt = 0.1;
+  p.bath_count = 1;
+  p.bath_length = 1.0;
+  p.bath = bath.view();
+  std::uint64_t bits[1] = {0};
+  const std::int32_t members[3] = {0, 1, 2};
+  for (std::uint32_t s = 0; s < 2000; ++s) {
+    std::int32_t cls[3] = {2, 2, 1};
+    const auto k = paper_fermion_cell(StreamKey{7, 0}, 0, s, members, 3, cls, bits, p);
+    ASSERT_EQ(k.rescattered, 1u) << "step " << s;
+    EXPECT_EQ(cls[0], 2);
+    EXPECT_EQ(cls[2], 1);
+    EXPECT_NE(cls[1], 1);
+    EXPECT_NE(cls[1], 2);
+    EXPECT_EQ(bits[0], 0u);  // scratch left zero
+  }
 }

@@ -82,14 +82,19 @@ VSWAP_HD_INLINE PaperCellCounts paper_fermion_cell(StreamKey key, std::uint32_t 
                                                    const PaperParams& p) {
   PaperCellCounts out;
   if (n == 0) return out;
-  // 2(b): a later particle (in index order) of an already present class is re-scattered.
+  // 2(b): a later particle (in index order) of an already present class is re-scattered into
+  // a class no particle of the cell holds. Every present class is marked first: marking
+  // them as met let a duplicate land on a later member's class, which then counted as a
+  // duplicate in its turn (`rescattered` 22% high).
+  for (std::int32_t m = 0; m < n; ++m) detail::set_bit(bits, cls[members[m]]);
   std::int32_t tries = 0;
   for (std::int32_t m = 0; m < n; ++m) {
     const std::int32_t i = members[m];
-    if (!detail::test_bit(bits, cls[i])) {
-      detail::set_bit(bits, cls[i]);
-      continue;
-    }
+    // a duplicate: an earlier member holds its class (earlier duplicates moved to classes
+    // that were free of every original class, so they cannot match)
+    bool duplicate = false;
+    for (std::int32_t e = 0; e < m && !duplicate; ++e) duplicate = cls[members[e]] == cls[i];
+    if (!duplicate) continue;
     bool placed = false;
     while (tries < kMaxRescatterTries) {
       const Philox4x32 d = draw(key, cell, s, Purpose::rescatter, static_cast<std::uint32_t>(tries >> 2));
