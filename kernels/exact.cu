@@ -4,10 +4,11 @@
 // (exact_fermion_settle: each attempt sees the table as the earlier ones left it, so (40) is
 // stationary at any dt):
 //   1. propose: every due particle draws its target (exact_fermion_propose; it depends on
-//      the particle alone) and appends its index to its realization's list of the step;
-//   2. settle: one thread per realization sorts that list and settles the attempts in
-//      increasing index order. Nothing depends on thread scheduling (the sort undoes the
-//      order of the appends).
+//      the particle alone) and sets its bit in its realization's mask of the step (atomicOr);
+//   2. settle: one thread per realization walks that mask word by word, lowest set bit
+//      first, i.e. in increasing particle index, settling each attempt and clearing the
+//      mask. Nothing depends on thread scheduling (an OR is commutative).
+#include <algorithm>
 #include <cstddef>
 #include <string>
 
@@ -32,8 +33,8 @@ struct ExactArgs {
   double* prop_y;
   std::int32_t* prop_cls;
   std::uint32_t* prop_next;
-  std::int32_t* due_list;   ///< batch x N: the step's attempts of each realization
-  std::int32_t* due_count;  ///< batch: how many
+  std::uint32_t* due_bits;  ///< batch x words: the step's attempts of each realization, bit i = particle i
+  std::int32_t words;       ///< (N + 31) / 32
   std::int32_t* occ;
   long long table;  ///< K x M
   long long* counters;
@@ -64,8 +65,8 @@ ExactArgs args_of(Simulation::Impl& s, const BatchContext& b) {
   a.prop_y = s.prop_y.data();
   a.prop_cls = s.prop_cls.data();
   a.prop_next = s.prop_next.data();
-  a.due_list = s.due_list.data();
-  a.due_count = s.due_count.data();
+  a.due_bits = s.due_bits.data();
+  a.words = (s.n + 31) / 32;
   a.occ = s.occ.data();
   a.table = s.table;
   a.counters = s.counters.data();
@@ -93,30 +94,7 @@ __global__ void propose_kernel(ExactArgs a, std::uint32_t s) {
     a.prop_y[g] = p.y;
     a.prop_cls[g] = p.cls;
     a.prop_next[g] = p.next;
-    const int slot = atomicAdd(a.due_count + r, 1);  // any order: settle sorts
-    a.due_list[r * a.n + slot] = static_cast<std::int32_t>(i);
-  }
-}
-
-/// Sorts list[0, m) into increasing order in place (heapsort: O(m log m), no scratch).
-__device__ void sort_indices(std::int32_t* list, int m) {
-  auto sift = [list](int root, int end) {
-    while (2 * root + 1 < end) {
-      int child = 2 * root + 1;
-      if (child + 1 < end && list[child] < list[child + 1]) ++child;
-      if (!(list[root] < list[child])) return;
-      const std::int32_t t = list[root];
-      list[root] = list[child];
-      list[child] = t;
-      root = child;
-    }
-  };
-  for (int start = m / 2 - 1; start >= 0; --start) sift(start, m);
-  for (int end = m - 1; end > 0; --end) {
-    const std::int32_t t = list[0];
-    list[0] = list[end];
-    list[end] = t;
-    sift(0, end);
+    atomicOr(a.due_bits + r * a.words + (i >> 5), 1u << (i & 31u));
   }
 }
 
@@ -125,29 +103,31 @@ __global__ void settle_kernel(ExactArgs a, long long count) {
   unsigned long long swaps = 0, rejected = 0;
   for (long long r = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x; r < count;
        r += static_cast<long long>(gridDim.x) * blockDim.x) {
-    std::int32_t* list = a.due_list + r * a.n;
-    const int m = a.due_count[r];
-    sort_indices(list, m);
     const PauliTable table = a.pauli(r);
-    for (int k = 0; k < m; ++k) {
-      const std::int32_t i = list[k];
-      const long long g = r * a.n + i;
-      FermionProposal p;
-      p.cls = a.prop_cls[g];
-      p.y = a.prop_y[g];
-      p.cell = cell_of(p.y, a.lattice);
-      std::int32_t cls = a.cls[g], cell = cell_of(a.y[g], a.lattice);
-      double y = a.y[g];
-      if (exact_fermion_settle(table, i, p, cls, cell, y)) {
-        a.cls[g] = cls;
-        a.y[g] = y;
-        ++swaps;
-      } else {
-        ++rejected;
+    std::uint32_t* mask = a.due_bits + r * a.words;
+    for (std::int32_t w = 0; w < a.words; ++w) {
+      std::uint32_t bits = mask[w];
+      if (bits == 0) continue;
+      mask[w] = 0;
+      for (; bits != 0; bits &= bits - 1) {  // lowest set bit first: increasing index
+        const std::int32_t i = 32 * w + (__ffs(static_cast<int>(bits)) - 1);
+        const long long g = r * a.n + i;
+        FermionProposal p;
+        p.cls = a.prop_cls[g];
+        p.y = a.prop_y[g];
+        p.cell = cell_of(p.y, a.lattice);
+        std::int32_t cls = a.cls[g], cell = cell_of(a.y[g], a.lattice);
+        double y = a.y[g];
+        if (exact_fermion_settle(table, i, p, cls, cell, y)) {
+          a.cls[g] = cls;
+          a.y[g] = y;
+          ++swaps;
+        } else {
+          ++rejected;
+        }
+        a.next[g] = a.prop_next[g];
       }
-      a.next[g] = a.prop_next[g];
     }
-    a.due_count[r] = 0;
   }
   add_counter(a.counters + kSwaps, swaps);
   add_counter(a.counters + kRejected, rejected);
@@ -213,8 +193,7 @@ void exact_allocate(Simulation::Impl& s) {
     s.prop_y.resize(particles);
     s.prop_cls.resize(particles);
     s.prop_next.resize(particles);
-    s.due_list.resize(particles);
-    s.due_count.resize(static_cast<std::size_t>(s.max_batch));
+    s.due_bits.resize(static_cast<std::size_t>(s.max_batch) * static_cast<std::size_t>((s.n + 31) / 32));
     s.occ.resize(static_cast<std::size_t>(s.max_batch) * static_cast<std::size_t>(s.table));
   } else {
     s.v.resize(particles);
@@ -224,7 +203,7 @@ void exact_allocate(Simulation::Impl& s) {
 void exact_begin(Simulation::Impl& s, const BatchContext& b) {
   if (s.fermi) {
     s.occ.fill_bytes(0xff);  // kPauliEmpty
-    s.due_count.fill_bytes(0);
+    s.due_bits.fill_bytes(0);
   }
   begin_kernel<<<blocks_for(b.total, s.sm_count), kThreads>>>(args_of(s, b), s.fermi);
   VSWAP_CUDA_CHECK_LAUNCH();
@@ -233,12 +212,15 @@ void exact_begin(Simulation::Impl& s, const BatchContext& b) {
 void exact_advance(Simulation::Impl& s, const BatchContext& b, std::uint32_t from, std::uint32_t to) {
   const ExactArgs a = args_of(s, b);
   const int blocks = blocks_for(b.total, s.sm_count);
-  const int settle_blocks = blocks_for(b.count, s.sm_count);
+  // settle: one thread per realization, a warp per block so that the realizations (each a
+  // chain of dependent loads) spread over every multiprocessor
+  constexpr int kSettleThreads = 32;
+  const int settle_blocks = static_cast<int>(std::min<long long>((b.count + kSettleThreads - 1) / kSettleThreads, 1 << 20));
   for (std::uint32_t step = from; step < to; ++step) {
     if (s.fermi) {
       propose_kernel<<<blocks, kThreads>>>(a, step);
       VSWAP_CUDA_CHECK_LAUNCH();
-      settle_kernel<<<settle_blocks, kThreads>>>(a, b.count);
+      settle_kernel<<<settle_blocks, kSettleThreads>>>(a, b.count);
       VSWAP_CUDA_CHECK_LAUNCH();
       if (s.setup.check_every_step) exact_check_pauli(s, b, step + 1);
     } else {

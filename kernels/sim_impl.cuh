@@ -93,12 +93,12 @@ struct Simulation::Impl {
   DeviceBuffer<std::int32_t> cls;   ///< fermion classes
   DeviceBuffer<std::uint32_t> next; ///< exact: step of the next attempt
   DeviceBuffer<EventParticle> event;
-  // exact fermions: this step's proposals, each realization's list of them, the Pauli table
+  // exact fermions: this step's proposals, each realization's mask of them, the Pauli table
   // (batch x K x M)
   DeviceBuffer<double> prop_y;
   DeviceBuffer<std::int32_t> prop_cls;
   DeviceBuffer<std::uint32_t> prop_next;
-  DeviceBuffer<std::int32_t> due_list, due_count;
+  DeviceBuffer<std::uint32_t> due_bits;
   DeviceBuffer<std::int32_t> occ;
   // paper: segregation into fixed cells
   DeviceBuffer<std::uint32_t> keys, keys_sorted;

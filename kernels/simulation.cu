@@ -50,8 +50,8 @@ void download(const DeviceBuffer<T>& d, std::vector<T>& h, std::size_t n) {
 
 std::size_t particle_bytes(SchemeKind k) {
   switch (k) {
-    // y, cls, next + this step's proposal: y', cls', next', its entry in the step's list
-    case SchemeKind::exact_fermi: return 8 + 4 + 4 + 8 + 4 + 4 + 4;
+    // y, cls, next + this step's proposal: y', cls', next' (+ a bit of the step's mask)
+    case SchemeKind::exact_fermi: return 8 + 4 + 4 + 8 + 4 + 4;
     case SchemeKind::exact_classical: return 8 + 8 + 4;  // y, v, next
     case SchemeKind::event: return 8 + 8 + sizeof(EventParticle);  // initial x, v + state
     // x, cls or v, sort keys in/out, members in/out, radix sort scratch (~ keys + values)
@@ -68,7 +68,8 @@ MemoryNeed memory_need(const SimulationSetup& s) {
   const auto KM = static_cast<std::size_t>(s.lattice.classes) * static_cast<std::size_t>(s.lattice.cells);
   m.per_particle = particle_bytes(s.scheme);
   m.per_realization = N * m.per_particle + (B + K) * sizeof(int) + T * sizeof(long long);
-  if (s.scheme == SchemeKind::exact_fermi) m.per_realization += (KM + 1) * sizeof(std::int32_t);  // occ, due count
+  if (s.scheme == SchemeKind::exact_fermi)  // occ, the step's mask of attempts
+    m.per_realization += KM * sizeof(std::int32_t) + (N + 31) / 32 * sizeof(std::uint32_t);
   if (is_paper(s.scheme)) m.per_realization += 2 * static_cast<std::size_t>(s.lattice.cells) * sizeof(std::int32_t);
   m.fixed = 2 * T * (B + K) * sizeof(long long) + (T + 1) * kCounters * sizeof(long long) + sizeof(Fault) +
             (s.class_alias.n + 2 * (s.continuous.pick.n + 1)) * 16 + (4u << 20);  // tables, sort slack

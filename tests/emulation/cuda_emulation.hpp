@@ -298,6 +298,10 @@ inline long long atomicMax(long long* a, long long v) {
 inline unsigned long long atomicMax(unsigned long long* a, unsigned long long v) {
   return ::vswap::emulation::detail::atomic_max(a, v);
 }
+inline unsigned atomicOr(unsigned* a, unsigned v) {
+  ::vswap::emulation::check_atomic(a, sizeof *a);
+  return __atomic_fetch_or(a, v, __ATOMIC_RELAXED);
+}
 inline int atomicExch(int* a, int v) {
   return ::vswap::emulation::detail::atomic_exch(a, v);
 }
@@ -328,6 +332,9 @@ inline double __longlong_as_double(long long u) {
   std::memcpy(&x, &u, sizeof x);
   return x;
 }
+inline int __ffs(int x) {
+  return __builtin_ffs(x);
+}  // 1 + the index of the lowest set bit, 0 for 0, as on the device
 inline double __dsqrt_rn(double x) {
   return __builtin_sqrt(x);
 }  // IEEE, correctly rounded
