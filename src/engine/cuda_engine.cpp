@@ -189,9 +189,23 @@ std::unique_ptr<Engine> make_cuda_engine(int device, int sharing) {
   return std::make_unique<CudaEngine>(device, sharing);
 }
 
+DeviceMemoryNeed cuda_memory_need(const Config& config) {
+  const Plan plan = make_plan(config);
+  const cuda::MemoryNeed m = cuda::memory_need(simulation_setup(plan, false));
+  DeviceMemoryNeed d;
+  d.fixed = m.fixed;
+  d.per_realization = m.per_realization;
+  d.per_particle = m.per_particle;
+  return d;
+}
+
 #else
 
 std::unique_ptr<Engine> make_cuda_engine(int, int) {
+  throw InputError("numerics.backend", "\"cuda\" requested but this build has no CUDA backend");
+}
+
+DeviceMemoryNeed cuda_memory_need(const Config&) {
   throw InputError("numerics.backend", "\"cuda\" requested but this build has no CUDA backend");
 }
 

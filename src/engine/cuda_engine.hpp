@@ -3,11 +3,31 @@
 /// device). Realizations run in batches that fit the device's free memory; the sums are
 /// exact, so batches merge to the bits one batch would give.
 
+#include <cstddef>
+#include <cstdint>
 #include <memory>
+
+#include <vswap/config.hpp>
 
 #include "engine/engine.hpp"
 
 namespace vswap::engine {
+
+/// Device bytes a run needs on the CUDA backend (docs/ARCHITECTURE.md, "CUDA backend:
+/// memory"): `fixed + per_realization x realizations` for a batch. The backend sizes its
+/// batches by it and refuses a configuration of which one realization does not fit.
+struct DeviceMemoryNeed {
+  std::size_t fixed = 0;
+  std::size_t per_realization = 0;
+  std::size_t per_particle = 0;  ///< the particle state's part of per_realization, per particle
+  std::size_t bytes(std::int64_t realizations) const {
+    return fixed + per_realization * static_cast<std::size_t>(realizations);
+  }
+};
+
+/// The model of `config` (host arithmetic only: no device needed). Without CUDA in the
+/// build: InputError("numerics.backend").
+DeviceMemoryNeed cuda_memory_need(const Config& config);
 
 /// The CUDA backend on `device`, shared by `sharing` processes (MPI ranks on one node: each
 /// uses at most 1/sharing of the device memory). Without CUDA in the build:

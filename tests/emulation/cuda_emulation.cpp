@@ -18,6 +18,7 @@
 //                           plain access two GPU threads of a launch make to one byte, one
 //                           of them a store, in different host threads, is a data race
 #include "cuda_emulation.hpp"
+#include "device_memory.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -50,6 +51,7 @@ struct Device {
   std::mutex mutex;
   std::map<std::uintptr_t, std::size_t> allocations;  // start -> bytes
   std::size_t allocated = 0;
+  std::size_t peak = 0;  // the most of `allocated` since the last reset_device_bytes_peak
   std::size_t capacity =
       static_cast<std::size_t>(env_integer("VSWAP_EMU_DEVICE_BYTES", 80ll << 30));
   int sm_count = static_cast<int>(env_integer("VSWAP_EMU_SM_COUNT", 2));
@@ -142,6 +144,18 @@ void kernel_fault(const char* what) {
 
 int host_threads() noexcept {
   return device().host_threads;
+}
+
+std::size_t device_bytes_peak() noexcept {
+  Device& d = device();
+  std::lock_guard<std::mutex> lock(d.mutex);
+  return d.peak;
+}
+
+void reset_device_bytes_peak() noexcept {
+  Device& d = device();
+  std::lock_guard<std::mutex> lock(d.mutex);
+  d.peak = d.allocated;
 }
 
 bool is_device_range(const void* p, std::size_t bytes) noexcept {
@@ -374,6 +388,7 @@ cudaError_t cudaMalloc(void** dev_ptr, size_t size) {
   std::memset(p, vswap::emulation::kFreshByte, size);
   d.allocations[reinterpret_cast<std::uintptr_t>(p)] = size;
   d.allocated += size;
+  d.peak = std::max(d.peak, d.allocated);
   *dev_ptr = p;
   return cudaSuccess;
 }
