@@ -1,7 +1,8 @@
 // CPU vs GPU with the same seed: the CUDA backend must give the CPU backend's RunSums bit
 // for bit (every count, every ExactSum), for each scheme and statistics, in one batch, in
-// several batches and in shards. Plus the backend choice and the memory refusal. Every
-// GPU case skips itself without a device (and the build without CUDA has none).
+// several batches and in shards. Plus the backend choice, the memory refusal and the memory
+// model (docs/ARCHITECTURE.md). Every GPU case skips itself without a device (and the build
+// without CUDA has none).
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -184,8 +185,8 @@ TEST_P(GpuMemoryModel, TenThousandRealizationsOfTenThousandParticlesFitAnEightyG
 
 // What a run allocates on the device (the emulated device's record of its cudaMallocs: the
 // peak while the run lives) never exceeds the model the backend sized its batch by, and the
-// model is not loose by more than its stated slack. Emulation only: a GPU keeps no such
-// record (there the real CUB's sort scratch is the one part the emulation does not see).
+// model's per-realization term is what a realization costs. Emulation only: a GPU keeps no
+// such record (there the real CUB's sort scratch is the one part the emulation does not see).
 TEST_P(GpuMemoryModel, TheModelBoundsWhatARunAllocates) {
   VSWAP_SKIP_UNLESS_BACKEND(Backend::cuda);
 #if !defined(VSWAP_EMULATED_CASES)
