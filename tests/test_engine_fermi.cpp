@@ -41,6 +41,16 @@ double lattice_a(const std::vector<double>& P, double per_cell) {
   return std::sqrt(lo * hi);
 }
 
+/// The bath's weights on the run's velocity classes, P_k = rho_b(lambda_k) / sum_j rho_b(lambda_j).
+std::vector<double> class_weights(const Config& c, const engine::RunSummary& sum) {
+  const auto bath = theory::BathState::from_config(c.bath);
+  std::vector<double> P(sum.velocity_lambda.size());
+  double total = 0;
+  for (std::size_t k = 0; k < P.size(); ++k) total += P[k] = bath(sum.velocity_lambda[k]);
+  for (double& p : P) p /= total;
+  return P;
+}
+
 /// chi^2 of the realization-mean class density against `expect` (per unit length and lambda)
 /// over classes expecting >= 2 particles per realization.
 test::Chi2 class_chi2(const engine::RunSums& s, const engine::RunSummary& sum, std::size_t t,
@@ -67,13 +77,9 @@ TEST_P(FermionExact, StationaryOccupationIs40OnTheLatticeNot20) {
   c.numerics.realizations = 60;
   const auto s = test::run_on(GetParam(), c);
   const auto sum = engine::summarize(s);
-  const auto bath = theory::BathState::from_config(c.bath);
   const std::size_t K = sum.velocity_lambda.size();
   const double dl = s.velocity_edges[1] - s.velocity_edges[0];
-  std::vector<double> P(K);
-  double total = 0;
-  for (std::size_t k = 0; k < K; ++k) total += P[k] = bath(sum.velocity_lambda[k]);
-  for (double& p : P) p /= total;
+  const std::vector<double> P = class_weights(c, sum);
   // (40) on the lattice: n_k = P_k / (P_k + a), sum_k n_k = N / M particles per cell;
   // density per unit length and lambda n_k / (ell dl) = n_k / (2 pi).
   const double per_cell = static_cast<double>(c.system.particles) / static_cast<double>(c.numerics.cells);
@@ -120,13 +126,9 @@ TEST_P(FermionExact, StationaryStateHoldsAtAnyTimeStep) {
   c.numerics.realizations = 300;
   const auto s = test::run_on(GetParam(), c);
   const auto sum = engine::summarize(s);
-  const auto bath = theory::BathState::from_config(c.bath);
   const std::size_t K = sum.velocity_lambda.size();
   const double dl = s.velocity_edges[1] - s.velocity_edges[0];
-  std::vector<double> P(K);
-  double total = 0;
-  for (std::size_t k = 0; k < K; ++k) total += P[k] = bath(sum.velocity_lambda[k]);
-  for (double& p : P) p /= total;
+  const std::vector<double> P = class_weights(c, sum);
   const double a = lattice_a(P, 4.0);
   std::vector<double> expect(K);
   double energy = 0;
@@ -165,13 +167,9 @@ TEST_P(FermionExact, StationaryStartIsTheLocalStateOfEveryCell) {
   c.numerics.realizations = 100;
   const auto s = test::run_on(GetParam(), c);
   const auto sum = engine::summarize(s);
-  const auto bath = theory::BathState::from_config(c.bath);
   const std::size_t K = sum.velocity_lambda.size();
   const double dl = s.velocity_edges[1] - s.velocity_edges[0], ell = c.system.length / static_cast<double>(c.numerics.cells);
-  std::vector<double> P(K);
-  double total = 0;
-  for (std::size_t k = 0; k < K; ++k) total += P[k] = bath(sum.velocity_lambda[k]);
-  for (double& p : P) p /= total;
+  const std::vector<double> P = class_weights(c, sum);
   const Eigen::VectorXd rho = theory::gaussian_bin_averages(static_cast<double>(c.system.particles), c.system.length,
                                                             c.system.width, static_cast<int>(c.numerics.cells));
   std::vector<double> expect(K, 0.0);
