@@ -1,7 +1,41 @@
 #include "cuda_try.cuh"
 #include "device.cuh"
 
+#include <algorithm>
+#include <mutex>
+
 namespace vswap::cuda {
+
+namespace {
+struct BufferRecord {
+  std::mutex mutex;
+  std::size_t held = 0;  // bytes the live DeviceBuffers hold
+  std::size_t peak = 0;  // the most of `held` since the last reset
+};
+BufferRecord& buffer_record() {
+  static BufferRecord r;
+  return r;
+}
+}  // namespace
+
+void note_buffer_bytes(std::ptrdiff_t bytes) noexcept {
+  BufferRecord& r = buffer_record();
+  const std::lock_guard<std::mutex> lock(r.mutex);
+  r.held = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(r.held) + bytes);
+  r.peak = std::max(r.peak, r.held);
+}
+
+std::size_t buffer_bytes_peak() noexcept {
+  BufferRecord& r = buffer_record();
+  const std::lock_guard<std::mutex> lock(r.mutex);
+  return r.peak;
+}
+
+void reset_buffer_bytes_peak() noexcept {
+  BufferRecord& r = buffer_record();
+  const std::lock_guard<std::mutex> lock(r.mutex);
+  r.peak = r.held;
+}
 
 int device_count() noexcept {
   int n = 0;

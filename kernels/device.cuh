@@ -23,6 +23,17 @@ int device_count() noexcept;
 /// CUDA runtime (the GPU is there but unusable: say so instead of falling back silently).
 std::string device_problem();
 
+/// The most device bytes DeviceBuffers held at once since the last reset (every device
+/// array of the backend is one, CUB's scratch included): what a run really allocates, for
+/// the tests of memory_need. Process-wide; thread-safe.
+std::size_t buffer_bytes_peak() noexcept;
+
+/// Restarts buffer_bytes_peak() from what DeviceBuffers hold now.
+void reset_buffer_bytes_peak() noexcept;
+
+/// DeviceBuffer's report of an allocation (bytes > 0) or a release (bytes < 0).
+void note_buffer_bytes(std::ptrdiff_t bytes) noexcept;
+
 /// Properties and free memory of device `index` (throws std::runtime_error on failure).
 DeviceInfo device_info(int index);
 

@@ -1,6 +1,7 @@
 #pragma once
 /// @brief `DeviceBuffer<T>`: the one owning device-array type of the CUDA backend (RAII
-/// around cudaMalloc/cudaFree; move-only). nvcc only.
+/// around cudaMalloc/cudaFree; move-only). Every buffer reports what it holds to
+/// device.cuh's allocation record (buffer_bytes_peak). nvcc only.
 
 #include <cuda_runtime.h>
 
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "cuda_try.cuh"
+#include "device.cuh"
 
 namespace vswap::cuda {
 
@@ -33,7 +35,10 @@ class DeviceBuffer {
   /// Discards the contents; n == 0 frees.
   void resize(std::size_t n) {
     release();
-    if (n > 0) VSWAP_CUDA_TRY(cudaMalloc(reinterpret_cast<void**>(&p_), n * sizeof(T)));
+    if (n > 0) {
+      VSWAP_CUDA_TRY(cudaMalloc(reinterpret_cast<void**>(&p_), n * sizeof(T)));
+      note_buffer_bytes(static_cast<std::ptrdiff_t>(n * sizeof(T)));
+    }
     n_ = n;
   }
   void upload(const T* host, std::size_t n, std::size_t offset = 0) {
@@ -55,7 +60,10 @@ class DeviceBuffer {
 
  private:
   void release() noexcept {
-    if (p_) cudaFree(p_);
+    if (p_) {
+      cudaFree(p_);
+      note_buffer_bytes(-static_cast<std::ptrdiff_t>(n_ * sizeof(T)));
+    }
     p_ = nullptr;
     n_ = 0;
   }

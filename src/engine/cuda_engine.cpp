@@ -199,6 +199,10 @@ DeviceMemoryNeed cuda_memory_need(const Config& config) {
   return d;
 }
 
+std::size_t cuda_bytes_peak() noexcept { return cuda::buffer_bytes_peak(); }
+
+void reset_cuda_bytes_peak() noexcept { cuda::reset_buffer_bytes_peak(); }
+
 #else
 
 std::unique_ptr<Engine> make_cuda_engine(int, int) {
@@ -208,6 +212,10 @@ std::unique_ptr<Engine> make_cuda_engine(int, int) {
 DeviceMemoryNeed cuda_memory_need(const Config&) {
   throw InputError("numerics.backend", "\"cuda\" requested but this build has no CUDA backend");
 }
+
+std::size_t cuda_bytes_peak() noexcept { return 0; }
+
+void reset_cuda_bytes_peak() noexcept {}
 
 #endif
 

@@ -29,6 +29,14 @@ struct DeviceMemoryNeed {
 /// build: InputError("numerics.backend").
 DeviceMemoryNeed cuda_memory_need(const Config& config);
 
+/// The most device bytes the CUDA backend held at once since the last reset: all its device
+/// arrays, CUB's scratch included (tests compare it with cuda_memory_need). Process-wide.
+/// 0 without CUDA in the build.
+std::size_t cuda_bytes_peak() noexcept;
+
+/// Restarts cuda_bytes_peak() from what the backend holds now (nothing between runs).
+void reset_cuda_bytes_peak() noexcept;
+
 /// The CUDA backend on `device`, shared by `sharing` processes (MPI ranks on one node: each
 /// uses at most 1/sharing of the device memory). Without CUDA in the build:
 /// InputError("numerics.backend"). Env `VSWAP_CUDA_MAX_BATCH` caps the realizations per
