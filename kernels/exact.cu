@@ -1,13 +1,19 @@
 // The `exact` scheme on the GPU: one thread per particle, a compare pass over all
 // particles each step (next[i] == s: ~rate_dt of them attempt). Fermions settle the step's
-// attempts exactly as cpu_schemes.cpp does, one after another in increasing particle index
-// (exact_fermion_settle: each attempt sees the table as the earlier ones left it, so (40) is
-// stationary at any dt):
+// attempts with the outcome cpu_schemes.cpp gives them, one after another in increasing
+// particle index (exact_fermion_settle: each attempt sees the table as the earlier ones
+// left it, so (40) is stationary at any dt), in three launches:
 //   1. propose: every due particle draws its target (exact_fermion_propose; it depends on
-//      the particle alone) and sets its bit in its realization's mask of the step (atomicOr);
-//   2. settle: one thread per realization walks that mask word by word, lowest set bit
-//      first, i.e. in increasing particle index, settling each attempt and clearing the
-//      mask. Nothing depends on thread scheduling (an OR is commutative).
+//      the particle alone) and counts itself on the target's entry of `claims` (atomicAdd);
+//   2. alone: every due particle whose two entries no other attempt of the step touches
+//      (exact_fermion_settle_alone: most of them, ~all at small rate dt) settles at once, in
+//      parallel; the others set their bit in their realization's mask (atomicOr) and count
+//      themselves there;
+//   3. deferred: one thread per realization walks that mask word by word, lowest set bit
+//      first, i.e. in increasing particle index, settling each deferred attempt as the CPU
+//      does, and clears the mask and the claims; it stops at the realization's last one.
+// Nothing depends on thread scheduling: sums and ORs are commutative, the alone attempts
+// touch disjoint entries, and the deferred ones go in a fixed order.
 #include <algorithm>
 #include <cstddef>
 #include <string>
@@ -33,9 +39,11 @@ struct ExactArgs {
   double* prop_y;
   std::int32_t* prop_cls;
   std::uint32_t* prop_next;
-  std::uint32_t* due_bits;  ///< batch x words: the step's attempts of each realization, bit i = particle i
+  std::uint32_t* due_bits;  ///< batch x words: the step's deferred attempts of each realization, bit i = particle i
   std::int32_t words;       ///< (N + 31) / 32
+  std::int32_t* deferred;   ///< batch: how many bits of its mask are set
   std::int32_t* occ;
+  std::int32_t* claims;     ///< as occ: the step's attempts on each entry (zero between steps)
   long long table;  ///< K x M
   long long* counters;
   Fault* fault;
@@ -45,6 +53,9 @@ struct ExactArgs {
     return r * table + static_cast<long long>(k) * lattice.cells + c;
   }
   __device__ PauliTable pauli(long long r) const { return PauliTable{occ + r * table, lattice.classes, lattice.cells}; }
+  __device__ PauliTable claimed(long long r) const {
+    return PauliTable{claims + r * table, lattice.classes, lattice.cells};
+  }
 };
 
 ExactArgs args_of(Simulation::Impl& s, const BatchContext& b) {
@@ -67,7 +78,9 @@ ExactArgs args_of(Simulation::Impl& s, const BatchContext& b) {
   a.prop_next = s.prop_next.data();
   a.due_bits = s.due_bits.data();
   a.words = (s.n + 31) / 32;
+  a.deferred = s.deferred.data();
   a.occ = s.occ.data();
+  a.claims = s.claims.data();
   a.table = s.table;
   a.counters = s.counters.data();
   a.fault = s.fault.data();
@@ -94,28 +107,78 @@ __global__ void propose_kernel(ExactArgs a, std::uint32_t s) {
     a.prop_y[g] = p.y;
     a.prop_cls[g] = p.cls;
     a.prop_next[g] = p.next;
-    atomicOr(a.due_bits + r * a.words + (i >> 5), 1u << (i & 31u));
+    atomicAdd(&a.claimed(r).at(p.cls, p.cell), 1);
   }
 }
 
-/// One thread per realization: the step's attempts in increasing particle index.
+/// Whether particle k of a realization attempts at step s.
+struct DueAt {
+  const std::uint32_t* next;
+  std::uint32_t s;
+  __device__ bool operator()(std::int32_t k) const { return next[k] == s; }
+};
+
+__device__ FermionProposal proposal_of(const ExactArgs& a, long long g) {
+  FermionProposal p;
+  p.cls = a.prop_cls[g];
+  p.y = a.prop_y[g];
+  p.cell = cell_of(p.y, a.lattice);
+  p.next = a.prop_next[g];
+  return p;
+}
+
+/// Every due particle: settled now if it can be apart from the others (no other attempt
+/// reads or writes its entries, so the plain loads and stores below race with nothing),
+/// else deferred to settle_kernel.
+__global__ void alone_kernel(ExactArgs a, std::uint32_t s) {
+  unsigned long long swaps = 0, rejected = 0;
+  for (long long g = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x; g < a.total;
+       g += static_cast<long long>(gridDim.x) * blockDim.x) {
+    if (a.next[g] != s) continue;
+    const long long r = g / a.n;
+    const auto i = static_cast<std::int32_t>(g - r * a.n);
+    const FermionProposal p = proposal_of(a, g);
+    std::int32_t cls = a.cls[g], cell = cell_of(a.y[g], a.lattice);
+    double y = a.y[g];
+    const AloneSettle done =
+        exact_fermion_settle_alone(a.pauli(r), a.claimed(r), i, p, cls, cell, y, DueAt{a.next + r * a.n, s});
+    if (done == AloneSettle::deferred) {
+      atomicOr(a.due_bits + r * a.words + (i >> 5), 1u << (i & 31));
+      atomicAdd(a.deferred + r, 1);
+      continue;
+    }
+    if (done == AloneSettle::swapped) {
+      a.cls[g] = cls;
+      a.y[g] = y;
+      ++swaps;
+    } else {
+      ++rejected;
+    }
+    a.next[g] = p.next;
+  }
+  add_counter(a.counters + kSwaps, swaps);
+  add_counter(a.counters + kRejected, rejected);
+}
+
+/// One thread per realization: the step's deferred attempts in increasing particle index.
 __global__ void settle_kernel(ExactArgs a, long long count) {
   unsigned long long swaps = 0, rejected = 0;
   for (long long r = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x; r < count;
        r += static_cast<long long>(gridDim.x) * blockDim.x) {
-    const PauliTable table = a.pauli(r);
+    std::int32_t left = a.deferred[r];
+    if (left == 0) continue;
+    a.deferred[r] = 0;
+    const PauliTable table = a.pauli(r), claims = a.claimed(r);
     std::uint32_t* mask = a.due_bits + r * a.words;
-    for (std::int32_t w = 0; w < a.words; ++w) {
+    for (std::int32_t w = 0; left > 0 && w < a.words; ++w) {
       std::uint32_t bits = mask[w];
       if (bits == 0) continue;
       mask[w] = 0;
-      for (; bits != 0; bits &= bits - 1) {  // lowest set bit first: increasing index
+      for (; bits != 0; bits &= bits - 1, --left) {  // lowest set bit first: increasing index
         const std::int32_t i = 32 * w + (__ffs(static_cast<int>(bits)) - 1);
         const long long g = r * a.n + i;
-        FermionProposal p;
-        p.cls = a.prop_cls[g];
-        p.y = a.prop_y[g];
-        p.cell = cell_of(p.y, a.lattice);
+        const FermionProposal p = proposal_of(a, g);
+        claims.at(p.cls, p.cell) = 0;
         std::int32_t cls = a.cls[g], cell = cell_of(a.y[g], a.lattice);
         double y = a.y[g];
         if (exact_fermion_settle(table, i, p, cls, cell, y)) {
@@ -125,7 +188,7 @@ __global__ void settle_kernel(ExactArgs a, long long count) {
         } else {
           ++rejected;
         }
-        a.next[g] = a.prop_next[g];
+        a.next[g] = p.next;
       }
     }
   }
@@ -175,11 +238,14 @@ __global__ void placed_kernel(ExactArgs a) {
 }
 
 __global__ void occupied_kernel(ExactArgs a, long long entries) {
-  unsigned long long occupied = 0;
+  unsigned long long occupied = 0, claimed = 0;
   for (long long e = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x; e < entries;
-       e += static_cast<long long>(gridDim.x) * blockDim.x)
+       e += static_cast<long long>(gridDim.x) * blockDim.x) {
     occupied += a.occ[e] != kPauliEmpty;
+    claimed += a.claims[e] != 0;
+  }
   add_counter(reinterpret_cast<long long*>(&a.fault->occupied), occupied);
+  add_counter(reinterpret_cast<long long*>(&a.fault->claimed), claimed);
 }
 
 }  // namespace
@@ -194,7 +260,9 @@ void exact_allocate(Simulation::Impl& s) {
     s.prop_cls.resize(particles);
     s.prop_next.resize(particles);
     s.due_bits.resize(static_cast<std::size_t>(s.max_batch) * static_cast<std::size_t>((s.n + 31) / 32));
+    s.deferred.resize(static_cast<std::size_t>(s.max_batch));
     s.occ.resize(static_cast<std::size_t>(s.max_batch) * static_cast<std::size_t>(s.table));
+    s.claims.resize(static_cast<std::size_t>(s.max_batch) * static_cast<std::size_t>(s.table));
   } else {
     s.v.resize(particles);
   }
@@ -204,6 +272,8 @@ void exact_begin(Simulation::Impl& s, const BatchContext& b) {
   if (s.fermi) {
     s.occ.fill_bytes(0xff);  // kPauliEmpty
     s.due_bits.fill_bytes(0);
+    s.deferred.fill_bytes(0);
+    s.claims.fill_bytes(0);
   }
   begin_kernel<<<blocks_for(b.total, s.sm_count), kThreads>>>(args_of(s, b), s.fermi);
   VSWAP_CUDA_CHECK_LAUNCH();
@@ -212,13 +282,15 @@ void exact_begin(Simulation::Impl& s, const BatchContext& b) {
 void exact_advance(Simulation::Impl& s, const BatchContext& b, std::uint32_t from, std::uint32_t to) {
   const ExactArgs a = args_of(s, b);
   const int blocks = blocks_for(b.total, s.sm_count);
-  // settle: one thread per realization, a warp per block so that the realizations (each a
-  // chain of dependent loads) spread over every multiprocessor
+  // deferred settle: one thread per realization, a warp per block so that the realizations
+  // (each a chain of dependent loads) spread over every multiprocessor
   constexpr int kSettleThreads = 32;
   const int settle_blocks = static_cast<int>(std::min<long long>((b.count + kSettleThreads - 1) / kSettleThreads, 1 << 20));
   for (std::uint32_t step = from; step < to; ++step) {
     if (s.fermi) {
       propose_kernel<<<blocks, kThreads>>>(a, step);
+      VSWAP_CUDA_CHECK_LAUNCH();
+      alone_kernel<<<blocks, kThreads>>>(a, step);
       VSWAP_CUDA_CHECK_LAUNCH();
       settle_kernel<<<settle_blocks, kSettleThreads>>>(a, b.count);
       VSWAP_CUDA_CHECK_LAUNCH();
@@ -240,7 +312,7 @@ void exact_observe(Simulation::Impl& s, const BatchContext& b, int o) {
 
 void exact_check_pauli(Simulation::Impl& s, const BatchContext& b, std::uint32_t step) {
   VSWAP_CUDA_TRY(cudaMemset(reinterpret_cast<char*>(s.fault.data()) + offsetof(Fault, misplaced), 0,
-                            2 * sizeof(unsigned long long)));  // misplaced, occupied
+                            3 * sizeof(unsigned long long)));  // misplaced, occupied, claimed
   const ExactArgs a = args_of(s, b);
   placed_kernel<<<blocks_for(b.total, s.sm_count), kThreads>>>(a);
   VSWAP_CUDA_CHECK_LAUNCH();
@@ -250,6 +322,8 @@ void exact_check_pauli(Simulation::Impl& s, const BatchContext& b, std::uint32_t
   const Fault f = read_fault(s);
   if (f.misplaced != 0)
     invariant_broken(b, step, std::to_string(f.misplaced) + " particles are not in their Pauli cell");
+  if (f.claimed != 0)
+    invariant_broken(b, step, std::to_string(f.claimed) + " Pauli entries keep a claim between steps");
   if (f.occupied != static_cast<unsigned long long>(b.total))
     invariant_broken(b, step, std::to_string(f.occupied) + " occupied Pauli cells for " + std::to_string(b.total) +
                                   " particles");

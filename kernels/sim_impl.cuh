@@ -29,6 +29,7 @@ struct Fault {
   long long full_realization, full_step, full_cell;  ///< one of them (the first to claim)
   unsigned long long misplaced;   ///< exact fermions: particles not in their Pauli cell
   unsigned long long occupied;    ///< exact fermions: occupied Pauli cells (= batch x N)
+  unsigned long long claimed;     ///< exact fermions, between steps: claims left (0)
   unsigned long long duplicates;  ///< paper fermions: two of one class in a fixed cell
 };
 
@@ -93,13 +94,15 @@ struct Simulation::Impl {
   DeviceBuffer<std::int32_t> cls;   ///< fermion classes
   DeviceBuffer<std::uint32_t> next; ///< exact: step of the next attempt
   DeviceBuffer<EventParticle> event;
-  // exact fermions: this step's proposals, each realization's mask of them, the Pauli table
-  // (batch x K x M)
+  // exact fermions: this step's proposals, each realization's mask and count of the
+  // deferred ones, the Pauli table and the step's claims on it (batch x K x M each)
   DeviceBuffer<double> prop_y;
   DeviceBuffer<std::int32_t> prop_cls;
   DeviceBuffer<std::uint32_t> prop_next;
   DeviceBuffer<std::uint32_t> due_bits;
+  DeviceBuffer<std::int32_t> deferred;
   DeviceBuffer<std::int32_t> occ;
+  DeviceBuffer<std::int32_t> claims;
   // paper: segregation into fixed cells
   DeviceBuffer<std::uint32_t> keys, keys_sorted;
   DeviceBuffer<std::int32_t> members_in, members, cell_count, cell_start;

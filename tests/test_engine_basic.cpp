@@ -1,14 +1,19 @@
 // Engine plumbing: determinism (same seed, threads, shards), invariants, refused inputs.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
+#include <random>
 #include <string>
+#include <vector>
 
 #include <vswap/bath_sampler.hpp>
 #include <vswap/error.hpp>
 #include <vswap/observables.hpp>
 #include <vswap/paper_cell.hpp>
+#include <vswap/particle_step.hpp>
 
 #include "engine/plan.hpp"
 
@@ -184,4 +189,102 @@ TEST(PaperCell, DuplicateGoesToAClassNoMemberHolds) {
     EXPECT_NE(cls[1], 2);
     EXPECT_EQ(bits[0], 0u);  // scratch left zero
   }
+}
+
+// exact, fermions: the CUDA backend's settle (exact_fermion_settle_alone for every attempt,
+// in any order, then the deferred ones by exact_fermion_settle in increasing index) gives
+// every attempt the outcome of the sequential rule, on dense small tables where most
+// attempts collide: shared targets, targets held by attempting particles, chains of them,
+// k' = k. The attempts settled alone touch no entry another attempt reads.
+TEST(ExactSettle, AloneThenDeferredIsTheSequentialRule) {
+  std::mt19937_64 rng(20261201);
+  const auto below = [&rng](int n) { return static_cast<int>(rng() % static_cast<std::uint64_t>(n)); };
+  long long alone_swapped = 0, alone_rejected = 0, own_entry = 0, deferred = 0;
+  for (int trial = 0; trial < 3000; ++trial) {
+    const int K = 1 + below(4), M = 1 + below(5), entries = K * M, n = 1 + below(entries);
+    const double due_p = trial % 3 == 0 ? 1.0 : (trial % 3 == 1 ? 0.5 : 0.15);
+    std::vector<int> slot(static_cast<std::size_t>(entries));
+    for (int e = 0; e < entries; ++e) slot[static_cast<std::size_t>(e)] = e;
+    std::shuffle(slot.begin(), slot.end(), rng);
+    std::vector<std::int32_t> occ0(static_cast<std::size_t>(entries), kPauliEmpty), cls0(n), cell0(n);
+    std::vector<double> y0(n);
+    std::vector<char> due(n);
+    std::vector<FermionProposal> prop(n);
+    for (int i = 0; i < n; ++i) {
+      const int e = slot[static_cast<std::size_t>(i)];
+      cls0[i] = e / M;
+      cell0[i] = e % M;
+      y0[i] = i + 0.25;
+      occ0[static_cast<std::size_t>(e)] = i;
+      due[i] = std::uniform_real_distribution<double>(0, 1)(rng) < due_p;
+      prop[i].cls = below(K);
+      prop[i].cell = below(M);
+      prop[i].y = 1000.0 + i;
+    }
+    // the sequential rule (cpu_schemes.cpp)
+    std::vector<std::int32_t> occ_s = occ0, cls_s = cls0, cell_s = cell0;
+    std::vector<double> y_s = y0;
+    std::vector<char> swapped_s(n, 0);
+    const PauliTable seq{occ_s.data(), K, M};
+    for (int i = 0; i < n; ++i)
+      if (due[i]) swapped_s[i] = exact_fermion_settle(seq, i, prop[i], cls_s[i], cell_s[i], y_s[i]);
+    // alone in three orders, then the deferred in increasing index
+    for (int order = 0; order < 3; ++order) {
+      std::vector<std::int32_t> occ = occ0, cls = cls0, cell = cell0, claims(static_cast<std::size_t>(entries), 0);
+      std::vector<double> y = y0;
+      const PauliTable table{occ.data(), K, M}, claimed{claims.data(), K, M};
+      for (int i = 0; i < n; ++i)
+        if (due[i]) ++claimed.at(prop[i].cls, prop[i].cell);
+      std::vector<int> turn(n);
+      for (int i = 0; i < n; ++i) turn[i] = i;
+      if (order == 1) std::reverse(turn.begin(), turn.end());
+      if (order == 2) std::shuffle(turn.begin(), turn.end(), rng);
+      std::vector<char> swapped(n, 0), later(n, 0), alone(n, 0);
+      for (const int i : turn) {
+        if (!due[i]) continue;
+        const AloneSettle r = exact_fermion_settle_alone(table, claimed, i, prop[i], cls[i], cell[i], y[i],
+                                                         [&due](std::int32_t k) { return due[k] != 0; });
+        later[i] = r == AloneSettle::deferred;
+        alone[i] = !later[i];
+        swapped[i] = r == AloneSettle::swapped;
+        if (order == 0) {
+          alone_swapped += r == AloneSettle::swapped;
+          alone_rejected += r == AloneSettle::rejected;
+          own_entry += r == AloneSettle::rejected && prop[i].cls == cls0[i] && prop[i].cell == cell0[i];
+          deferred += later[i];
+        }
+      }
+      for (int i = 0; i < n; ++i) {
+        if (!later[i]) continue;
+        claimed.at(prop[i].cls, prop[i].cell) = 0;
+        swapped[i] = exact_fermion_settle(table, i, prop[i], cls[i], cell[i], y[i]);
+      }
+      SCOPED_TRACE("trial " + std::to_string(trial) + ", order " + std::to_string(order));
+      ASSERT_EQ(occ, occ_s);
+      ASSERT_EQ(cls, cls_s);
+      ASSERT_EQ(cell, cell_s);
+      ASSERT_EQ(y, y_s);
+      ASSERT_EQ(swapped, swapped_s);
+      ASSERT_EQ(claims, std::vector<std::int32_t>(static_cast<std::size_t>(entries), 0));
+      // an alone attempt's entries (source S, target T) are read by no other attempt
+      for (int i = 0; i < n; ++i) {
+        if (!alone[i]) continue;
+        const int S = cls0[i] * M + cell0[i], T = prop[i].cls * M + prop[i].cell;
+        for (int j = 0; j < n; ++j) {
+          if (j == i || !due[j]) continue;
+          const int Sj = cls0[j] * M + cell0[j], Tj = prop[j].cls * M + prop[j].cell;
+          ASSERT_NE(Tj, T) << i << " alone, " << j << " aims at its target";
+          ASSERT_NE(Tj, S) << i << " alone, " << j << " aims at its source";
+          ASSERT_NE(Sj, T) << i << " alone, " << j << " holds its target";
+        }
+      }
+    }
+  }
+  // every branch taken, many times
+  EXPECT_GT(alone_swapped, 500);
+  EXPECT_GT(alone_rejected - own_entry, 500);
+  EXPECT_GT(own_entry, 200);
+  EXPECT_GT(deferred, 2000);
+  RecordProperty("alone_swapped", std::to_string(alone_swapped));
+  RecordProperty("deferred", std::to_string(deferred));
 }

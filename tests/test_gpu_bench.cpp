@@ -63,11 +63,12 @@ Timing time_backend(Backend b, Scheme scheme, Statistics stats, std::int64_t n, 
 double floor_bytes(Scheme scheme, Statistics stats, double p, double t_obs_over_dt) {
   switch (scheme) {
     case Scheme::exact:
-      // fermions: 1 pass reading next[] (4 B) and settle's pass over the masks (1/8 B); an
-      // attempt reads y, cls (12), writes its proposal (16) and mask bit (4, atomic), is read
-      // back by settle (proposal 16, y, cls 12), writes y, cls, next (16) and touches 3 Pauli
-      // entries (32 B sectors, random)
-      if (stats == Statistics::fermi) return 4.125 + p * (12 + 16 + 4 + 16 + 12 + 16 + 3 * 32);
+      // fermions: 2 passes reading next[] (propose, alone: 8 B); an attempt reads y, cls
+      // (12), writes its proposal (16) and claim (a 32 B sector, random, atomic); alone reads
+      // the proposal (16), y, cls (12), the claims on its target and source entries, its
+      // target's holder and the holder's next (4 sectors), writes its source entry (a sector)
+      // and y, cls, next (16). The deferred ~1-4% are left out.
+      if (stats == Statistics::fermi) return 8.0 + p * (12 + 16 + 32 + 16 + 12 + 4 * 32 + 32 + 16);
       return 4.0 + p * (8 + 8 + 8 + 8 + 4);  // classical: next[]; an attempt: y, v in and out, next
     case Scheme::event: return 2.0 * 48.0 / t_obs_over_dt;  // state in and out per observation
     case Scheme::paper:

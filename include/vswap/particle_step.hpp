@@ -81,6 +81,41 @@ VSWAP_HD_INLINE bool exact_fermion_settle(const PauliTable& table, std::int32_t 
   return true;
 }
 
+/// What `exact_fermion_settle_alone` did with an attempt.
+enum class AloneSettle { swapped, rejected, deferred };
+
+/// exact, fermions: one attempt of a step settled apart from the step's other attempts, in
+/// parallel with them (the CUDA backend), with the outcome the sequential settle above
+/// gives it; or deferred to that sequential settle when it cannot be.
+///
+/// `claims` counts, per table entry, the step's attempts that target it (all of them
+/// counted before any is settled); `holder_due(k)` says whether particle k attempts this
+/// step. Attempt i (source entry S = (cls, cell), target T = p's) settles alone iff no
+/// other attempt targets T (claims(T) = 1), none targets S (claims(S) = 0), and T's holder,
+/// if any, does not attempt. Then nothing else of the step reads or writes S or T, whatever
+/// the order: T is as the step found it when i's turn comes, and no later attempt sees what
+/// i wrote. The deferred attempts touch only entries no alone attempt touches, so settling
+/// them afterwards in increasing index (`exact_fermion_settle`) is the sequential rule.
+/// T = S (k' = k, the cell kept) is rejected alone when i is its only claimant.
+/// An attempt settled alone clears its claim (no other attempt reads that count); a
+/// deferred one's claim is left to the sequential pass to clear.
+template <class HolderDue>
+VSWAP_HD_INLINE AloneSettle exact_fermion_settle_alone(const PauliTable& table, const PauliTable& claims,
+                                                       std::int32_t i, const FermionProposal& p, std::int32_t& cls,
+                                                       std::int32_t& cell, double& y, HolderDue holder_due) {
+  std::int32_t& claim = claims.at(p.cls, p.cell);
+  if (claim != 1) return AloneSettle::deferred;
+  if (p.cls == cls && p.cell == cell) {  // its own entry: taken (by i)
+    claim = 0;
+    return AloneSettle::rejected;
+  }
+  if (claims.at(cls, cell) != 0) return AloneSettle::deferred;
+  const std::int32_t holder = table.at(p.cls, p.cell);
+  if (holder != kPauliEmpty && holder_due(holder)) return AloneSettle::deferred;
+  claim = 0;
+  return exact_fermion_settle(table, i, p, cls, cell, y) ? AloneSettle::swapped : AloneSettle::rejected;
+}
+
 /// exact, classical: swap at t_{s+1} to a continuous bath velocity; updates (y, v), returns
 /// the next attempt step.
 VSWAP_HD_INLINE std::uint32_t exact_classical_swap(StreamKey key, std::uint32_t i, std::uint32_t s,
