@@ -38,7 +38,6 @@ std::string receive_bytes(int from) {
   }
   return bytes;
 }
-#endif
 
 bool launched_by_mpirun() {
   for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_SIZE", "PMI_RANK"}) {
@@ -46,6 +45,7 @@ bool launched_by_mpirun() {
   }
   return false;
 }
+#endif
 
 }  // namespace
 
