@@ -127,6 +127,20 @@ __device__ FermionProposal proposal_of(const ExactArgs& a, long long g) {
   return p;
 }
 
+/// Writes back particle g's settled attempt (class and y if it swapped, next either way) and
+/// counts it.
+__device__ void write_settled(const ExactArgs& a, long long g, bool swapped, std::int32_t cls, double y,
+                              std::uint32_t next, unsigned long long& swaps, unsigned long long& rejected) {
+  if (swapped) {
+    a.cls[g] = cls;
+    a.y[g] = y;
+    ++swaps;
+  } else {
+    ++rejected;
+  }
+  a.next[g] = next;
+}
+
 /// Every due particle: settled now if it can be apart from the others (no other attempt
 /// reads or writes its entries, so the plain loads and stores below race with nothing),
 /// else deferred to settle_kernel.
@@ -147,14 +161,7 @@ __global__ void alone_kernel(ExactArgs a, std::uint32_t s) {
       atomicAdd(a.deferred + r, 1);
       continue;
     }
-    if (done == AloneSettle::swapped) {
-      a.cls[g] = cls;
-      a.y[g] = y;
-      ++swaps;
-    } else {
-      ++rejected;
-    }
-    a.next[g] = p.next;
+    write_settled(a, g, done == AloneSettle::swapped, cls, y, p.next, swaps, rejected);
   }
   add_counter(a.counters + kSwaps, swaps);
   add_counter(a.counters + kRejected, rejected);
@@ -181,14 +188,8 @@ __global__ void settle_kernel(ExactArgs a, long long count) {
         claims.at(p.cls, p.cell) = 0;
         std::int32_t cls = a.cls[g], cell = cell_of(a.y[g], a.lattice);
         double y = a.y[g];
-        if (exact_fermion_settle(table, i, p, cls, cell, y)) {
-          a.cls[g] = cls;
-          a.y[g] = y;
-          ++swaps;
-        } else {
-          ++rejected;
-        }
-        a.next[g] = p.next;
+        const bool swapped = exact_fermion_settle(table, i, p, cls, cell, y);
+        write_settled(a, g, swapped, cls, y, p.next, swaps, rejected);
       }
     }
   }
