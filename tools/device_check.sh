@@ -7,8 +7,8 @@
 #   correctness  cuRAND vs host Philox (test_gpu_rng); CPU vs GPU bit for bit, every scheme,
 #                in one batch, in batches and in shards (test_backends); the statistical tests
 #                of the CPU engine on the GPU backend (the cuda cases of test_engine_*)
-#   sanitize     compute-sanitizer memcheck and racecheck on small runs of every scheme
-#                (tools/gpu_sanitize.sh)
+#   sanitize     compute-sanitizer memcheck and racecheck on small runs of every scheme, and
+#                initcheck on exact and event (tools/gpu_sanitize.sh)
 #   bench        particle-steps/s, CPU and GPU side by side, and Fig. 5(d) end to end
 #                (tools/bench_gpu.sh)
 # A GPU case that skips (no device, a driver older than the toolkit) fails here: on this

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # compute-sanitizer memcheck and racecheck on small `vswap run --backend cuda` runs of
-# every scheme (Fig. 5(d) quick config, 3 realizations, a few steps). Exit 1 on any error;
-# without a CUDA device it says so and exits 0.
+# every scheme (Fig. 5(d) quick config, 3 realizations, a few steps), and initcheck (a read of
+# device memory nothing wrote) on exact and event. Not on paper: CUB's radix sort reads
+# unwritten scratch by design of its decoupled look-back, which initcheck reports (NVIDIA/cccl
+# issue 1891). Exit 1 on any error; without a CUDA device it says so and exits 0.
 # Usage: tools/gpu_sanitize.sh [BUILD_DIR]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,7 +22,9 @@ trap 'rm -rf "$out"' EXIT
 status=0
 for case in "exact fermi 0.5" "exact classical 0.5" "event classical 5.0" "paper fermi 0.03" "paper classical 0.1"; do
   set -- $case
-  for tool in memcheck racecheck; do
+  tools="memcheck racecheck"
+  [ "$1" = paper ] || tools="$tools initcheck"
+  for tool in $tools; do
     if "$sanitizer" --tool "$tool" --error-exitcode 1 --print-limit 20 \
         "$build/vswap" run "$root/configs/fig5d-quick.toml" --backend cuda -q --check-steps \
         --set collisions.scheme=\"$1\" --set system.statistics=\"$2\" --set numerics.realizations=3 \
