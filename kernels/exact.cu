@@ -9,9 +9,10 @@
 //      (exact_fermion_settle_alone: most of them, ~all at small rate dt) settles at once, in
 //      parallel; the others set their bit in their realization's mask (atomicOr) and count
 //      themselves there;
-//   3. deferred: one thread per realization walks that mask word by word, lowest set bit
-//      first, i.e. in increasing particle index, settling each deferred attempt as the CPU
-//      does, and clears the mask and the claims; it stops at the realization's last one.
+//   3. deferred: one thread per realization walks that mask, lowest set bit first, i.e. in
+//      increasing particle index (through a summary of its non-zero words, so that a few
+//      deferred attempts cost a few loads), settling each deferred attempt as the CPU does,
+//      and clears the mask and the claims; it stops at the realization's last one.
 // Nothing depends on thread scheduling: sums and ORs are commutative, the alone attempts
 // touch disjoint entries, and the deferred ones go in a fixed order.
 #include <algorithm>
@@ -41,6 +42,8 @@ struct ExactArgs {
   std::uint32_t* prop_next;
   std::uint32_t* due_bits;  ///< batch x words: the step's deferred attempts of each realization, bit i = particle i
   std::int32_t words;       ///< (N + 31) / 32
+  std::uint32_t* due_words; ///< batch x summary words: bit w = mask word w is not zero
+  std::int32_t summary;     ///< (words + 31) / 32
   std::int32_t* deferred;   ///< batch: how many bits of its mask are set
   std::int32_t* occ;
   std::int32_t* claims;     ///< as occ: the step's attempts on each entry (zero between steps)
@@ -78,6 +81,8 @@ ExactArgs args_of(Simulation::Impl& s, const BatchContext& b) {
   a.prop_next = s.prop_next.data();
   a.due_bits = s.due_bits.data();
   a.words = (s.n + 31) / 32;
+  a.due_words = s.due_words.data();
+  a.summary = (a.words + 31) / 32;
   a.deferred = s.deferred.data();
   a.occ = s.occ.data();
   a.claims = s.claims.data();
@@ -157,7 +162,9 @@ __global__ void alone_kernel(ExactArgs a, std::uint32_t s) {
     const AloneSettle done =
         exact_fermion_settle_alone(a.pauli(r), a.claimed(r), i, p, cls, cell, y, DueAt{a.next + r * a.n, s});
     if (done == AloneSettle::deferred) {
-      atomicOr(a.due_bits + r * a.words + (i >> 5), 1u << (i & 31));
+      const std::int32_t w = i >> 5;
+      atomicOr(a.due_bits + r * a.words + w, 1u << (i & 31));
+      atomicOr(a.due_words + r * a.summary + (w >> 5), 1u << (w & 31));
       atomicAdd(a.deferred + r, 1);
       continue;
     }
@@ -167,7 +174,21 @@ __global__ void alone_kernel(ExactArgs a, std::uint32_t s) {
   add_counter(a.counters + kRejected, rejected);
 }
 
-/// One thread per realization: the step's deferred attempts in increasing particle index.
+/// Particle i of realization r, deferred: settled as the CPU does, after the step's
+/// attempts of lower index.
+__device__ void settle_deferred(const ExactArgs& a, long long r, std::int32_t i, unsigned long long& swaps,
+                                unsigned long long& rejected) {
+  const long long g = r * a.n + i;
+  const FermionProposal p = proposal_of(a, g);
+  a.claimed(r).at(p.cls, p.cell) = 0;
+  std::int32_t cls = a.cls[g], cell = cell_of(a.y[g], a.lattice);
+  double y = a.y[g];
+  const bool swapped = exact_fermion_settle(a.pauli(r), i, p, cls, cell, y);
+  write_settled(a, g, swapped, cls, y, p.next, swaps, rejected);
+}
+
+/// One thread per realization: the step's deferred attempts in increasing particle index,
+/// the mask's set bits lowest first, found through its summary's set bits lowest first.
 __global__ void settle_kernel(ExactArgs a, long long count) {
   unsigned long long swaps = 0, rejected = 0;
   for (long long r = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x; r < count;
@@ -175,21 +196,18 @@ __global__ void settle_kernel(ExactArgs a, long long count) {
     std::int32_t left = a.deferred[r];
     if (left == 0) continue;
     a.deferred[r] = 0;
-    const PauliTable table = a.pauli(r), claims = a.claimed(r);
     std::uint32_t* mask = a.due_bits + r * a.words;
-    for (std::int32_t w = 0; left > 0 && w < a.words; ++w) {
-      std::uint32_t bits = mask[w];
-      if (bits == 0) continue;
-      mask[w] = 0;
-      for (; bits != 0; bits &= bits - 1, --left) {  // lowest set bit first: increasing index
-        const std::int32_t i = 32 * w + (__ffs(static_cast<int>(bits)) - 1);
-        const long long g = r * a.n + i;
-        const FermionProposal p = proposal_of(a, g);
-        claims.at(p.cls, p.cell) = 0;
-        std::int32_t cls = a.cls[g], cell = cell_of(a.y[g], a.lattice);
-        double y = a.y[g];
-        const bool swapped = exact_fermion_settle(table, i, p, cls, cell, y);
-        write_settled(a, g, swapped, cls, y, p.next, swaps, rejected);
+    std::uint32_t* summary = a.due_words + r * a.summary;
+    for (std::int32_t u = 0; left > 0 && u < a.summary; ++u) {
+      std::uint32_t words = summary[u];
+      if (words == 0) continue;
+      summary[u] = 0;
+      for (; words != 0; words &= words - 1) {
+        const std::int32_t w = 32 * u + (__ffs(static_cast<int>(words)) - 1);
+        std::uint32_t bits = mask[w];
+        mask[w] = 0;
+        for (; bits != 0; bits &= bits - 1, --left)
+          settle_deferred(a, r, 32 * w + (__ffs(static_cast<int>(bits)) - 1), swaps, rejected);
       }
     }
   }
@@ -260,7 +278,9 @@ void exact_allocate(Simulation::Impl& s) {
     s.prop_y.resize(particles);
     s.prop_cls.resize(particles);
     s.prop_next.resize(particles);
-    s.due_bits.resize(static_cast<std::size_t>(s.max_batch) * static_cast<std::size_t>((s.n + 31) / 32));
+    const auto words = static_cast<std::size_t>((s.n + 31) / 32);
+    s.due_bits.resize(static_cast<std::size_t>(s.max_batch) * words);
+    s.due_words.resize(static_cast<std::size_t>(s.max_batch) * ((words + 31) / 32));
     s.deferred.resize(static_cast<std::size_t>(s.max_batch));
     s.occ.resize(static_cast<std::size_t>(s.max_batch) * static_cast<std::size_t>(s.table));
     s.claims.resize(static_cast<std::size_t>(s.max_batch) * static_cast<std::size_t>(s.table));
@@ -273,6 +293,7 @@ void exact_begin(Simulation::Impl& s, const BatchContext& b) {
   if (s.fermi) {
     s.occ.fill_bytes(0xff);  // kPauliEmpty
     s.due_bits.fill_bytes(0);
+    s.due_words.fill_bytes(0);
     s.deferred.fill_bytes(0);
     s.claims.fill_bytes(0);
   }

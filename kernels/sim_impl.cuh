@@ -100,6 +100,7 @@ struct Simulation::Impl {
   DeviceBuffer<std::int32_t> prop_cls;
   DeviceBuffer<std::uint32_t> prop_next;
   DeviceBuffer<std::uint32_t> due_bits;
+  DeviceBuffer<std::uint32_t> due_words;  ///< the mask's summary: bit w = word w has a bit set
   DeviceBuffer<std::int32_t> deferred;
   DeviceBuffer<std::int32_t> occ;
   DeviceBuffer<std::int32_t> claims;
