@@ -40,13 +40,13 @@ struct ExactArgs {
   double* prop_y;
   std::int32_t* prop_cls;
   std::uint32_t* prop_next;
-  std::uint32_t* due_bits;  ///< batch x words: the step's deferred attempts of each realization, bit i = particle i
-  std::int32_t words;       ///< (N + 31) / 32
-  std::uint32_t* due_words; ///< batch x summary words: bit w = mask word w is not zero
-  std::int32_t summary;     ///< (words + 31) / 32
-  std::int32_t* deferred;   ///< batch: how many bits of its mask are set
+  std::uint32_t* due_bits;   ///< batch x words: the step's deferred attempts, bit i = particle i
+  std::int32_t words;        ///< (N + 31) / 32
+  std::uint32_t* due_words;  ///< batch x summary words: bit w = mask word w is not zero
+  std::int32_t summary;      ///< (words + 31) / 32
+  std::int32_t* deferred;    ///< batch: how many bits of its mask are set
   std::int32_t* occ;
-  std::int32_t* claims;     ///< as occ: the step's attempts on each entry (zero between steps)
+  std::int32_t* claims;      ///< as occ: the step's attempts on each entry (zero between steps)
   long long table;  ///< K x M
   long long* counters;
   Fault* fault;

@@ -94,8 +94,8 @@ struct Simulation::Impl {
   DeviceBuffer<std::int32_t> cls;   ///< fermion classes
   DeviceBuffer<std::uint32_t> next; ///< exact: step of the next attempt
   DeviceBuffer<EventParticle> event;
-  // exact fermions: this step's proposals, each realization's mask and count of the
-  // deferred ones, the Pauli table and the step's claims on it (batch x K x M each)
+  // exact fermions: this step's proposals, each realization's mask, its summary and count of
+  // the deferred ones, the Pauli table and the step's claims on it (batch x K x M each)
   DeviceBuffer<double> prop_y;
   DeviceBuffer<std::int32_t> prop_cls;
   DeviceBuffer<std::uint32_t> prop_next;

@@ -68,9 +68,11 @@ MemoryNeed memory_need(const SimulationSetup& s) {
   const auto KM = static_cast<std::size_t>(s.lattice.classes) * static_cast<std::size_t>(s.lattice.cells);
   m.per_particle = particle_bytes(s.scheme);
   m.per_realization = N * m.per_particle + (B + K) * sizeof(int) + T * sizeof(long long);
-  if (s.scheme == SchemeKind::exact_fermi) {  // occ and claims; the mask, its summary and count of deferred attempts
+  if (s.scheme == SchemeKind::exact_fermi) {
+    // occ and the step's claims; the mask of deferred attempts, its summary, their count
     const std::size_t words = (N + 31) / 32;
-    m.per_realization += 2 * KM * sizeof(std::int32_t) + (words + (words + 31) / 32) * sizeof(std::uint32_t) + sizeof(std::int32_t);
+    m.per_realization += 2 * KM * sizeof(std::int32_t) + (words + (words + 31) / 32) * sizeof(std::uint32_t) +
+                         sizeof(std::int32_t);
   }
   if (is_paper(s.scheme)) m.per_realization += 2 * static_cast<std::size_t>(s.lattice.cells) * sizeof(std::int32_t);
   m.fixed = 2 * T * (B + K) * sizeof(long long) + (T + 1) * kCounters * sizeof(long long) + sizeof(Fault) +
