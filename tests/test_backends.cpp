@@ -4,9 +4,15 @@
 // model (docs/ARCHITECTURE.md). Every GPU case skips itself without a device (and the build
 // without CUDA has none).
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
 
 #include <vswap/error.hpp>
 
@@ -102,6 +108,69 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{Scheme::paper, Statistics::fermi, InitialVelocities::bath},
                       Case{Scheme::paper, Statistics::classical, InitialVelocities::bath}),
     name);
+
+// The same bits on bath states other than Fig. 5(d)'s, for each scheme: a boosted thermal
+// bath, a Bragg bath of one narrow peak, a Bragg-thermal mixture, a table of two uneven
+// triangles with a gap between them.
+struct BathState {
+  const char* name;
+  BathKind kind;
+  double sigma, lambda_B, b, temperature, boost;
+};
+constexpr BathState kBathStates[] = {{"thermal_boosted", BathKind::thermal, 6, 5.9, 0.3, 3.0, 1.5},
+                                     {"bragg_one_narrow_peak", BathKind::bragg, 1.5, 4.0, 0.0, 1.0, 0.0},
+                                     {"bragg_thermal", BathKind::bragg_thermal, 6, 3.0, 0.7, 2.0, -0.5},
+                                     {"table_two_triangles", BathKind::table, 6, 5.9, 0.3, 1.0, 0.0}};
+
+std::string two_triangles_table() {
+  const std::string path = (std::filesystem::temp_directory_path() /
+                            ("vswap_two_triangles_" + std::to_string(::getpid()) + ".txt"))
+                               .string();
+  std::ofstream f(path);
+  f << "# lambda rho_b: triangles on [-7, -2] (peak 1 at -5) and [1, 8] (peak 3 at 2)\n";
+  for (const auto& [l, r] : std::vector<std::pair<double, double>>{
+           {-7, 0}, {-5, 1}, {-2, 0}, {1, 0}, {2, 3}, {8, 0}})
+    f << l << " " << r << "\n";
+  return path;
+}
+class BathStates : public ::testing::TestWithParam<std::tuple<int, Case>> {};
+
+TEST_P(BathStates, GpuMatchesCpu) {
+  VSWAP_SKIP_UNLESS_BACKEND(Backend::cuda);
+  const BathState& b = kBathStates[std::get<0>(GetParam())];
+  Config c = small(std::get<1>(GetParam()));
+  c.bath.kind = b.kind;
+  c.bath.sigma = b.sigma;
+  c.bath.lambda_B = b.lambda_B;
+  c.bath.b = b.b;
+  c.bath.temperature = b.temperature;
+  c.bath.boost = b.boost;
+  if (b.kind == BathKind::table) c.bath.file = two_triangles_table();
+  struct Remove {
+    std::string path;
+    ~Remove() {
+      if (!path.empty()) std::filesystem::remove(path);
+    }
+  } remove_table{c.bath.file};
+  c.system.particles = 400;  // ~2.7 fermions in the densest cell: within the Pauli limit of each
+  c.numerics.realizations = 3;
+  const auto cpu = test::run_on(Backend::cpu, c);
+  expect_identical(cpu, test::run_on(Backend::cuda, c));
+  EXPECT_GT(cpu.swaps.back(), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Schemes, BathStates,
+    ::testing::Combine(::testing::Values(0, 1, 2, 3),
+                       ::testing::Values(Case{Scheme::exact, Statistics::fermi, InitialVelocities::stationary},
+                                         Case{Scheme::exact, Statistics::classical, InitialVelocities::bath},
+                                         Case{Scheme::event, Statistics::classical, InitialVelocities::thermal},
+                                         Case{Scheme::paper, Statistics::fermi, InitialVelocities::bath},
+                                         Case{Scheme::paper, Statistics::classical, InitialVelocities::bath})),
+    [](const ::testing::TestParamInfo<std::tuple<int, Case>>& i) {
+      return std::string(kBathStates[std::get<0>(i.param)].name) + "_" +
+             name(::testing::TestParamInfo<Case>(std::get<1>(i.param), i.index));
+    });
 
 // exact fermions where most attempts interact: half of a small lattice full and a third of
 // the particles attempting each step (gamma rho_bath dt = 0.4), so that the deferred settle

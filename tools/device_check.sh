@@ -60,7 +60,7 @@ for stage in "${stages[@]}"; do
   case $stage in
     correctness)
       gtest test_gpu_rng
-      gtest test_backends --gtest_filter='*CpuVsGpu*:BackendChoice.Auto*:GpuMemory.*:*GpuMemoryModel.*'
+      gtest test_backends --gtest_filter='*CpuVsGpu*:*BathStates*:BackendChoice.Auto*:GpuMemory.*:*GpuMemoryModel.*'
       gtest test_engine_fermi --gtest_filter='*cuda*'
       gtest test_engine_classical --gtest_filter='*cuda*'
       ;;
