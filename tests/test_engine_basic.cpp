@@ -282,9 +282,11 @@ TEST(ExactSettle, AloneThenDeferredIsTheSequentialRule) {
   }
   // every branch taken, many times
   EXPECT_GT(alone_swapped, 500);
-  EXPECT_GT(alone_rejected - own_entry, 500);
+  EXPECT_GT(alone_rejected - own_entry, 250);
   EXPECT_GT(own_entry, 200);
   EXPECT_GT(deferred, 2000);
   RecordProperty("alone_swapped", std::to_string(alone_swapped));
   RecordProperty("deferred", std::to_string(deferred));
+  RecordProperty("alone_rejected", std::to_string(alone_rejected));
+  RecordProperty("own_entry", std::to_string(own_entry));
 }
