@@ -134,3 +134,42 @@ TEST(RunTheory, BurgersPredictionDoesNotDependOnTheOutputTableSize) {
   EXPECT_EQ(two.coefficients.size(), 2u);
   EXPECT_EQ(two.density, full.density);
 }
+
+// xi = var_b / (2 pi gamma rho_bath) on the run's lattice (docs/VALIDATION.md section 9): for
+// a thermal bath T / (2 pi gamma rho_bath) whatever the boost, for the Bragg bath of
+// Fig. 5(d) its mixture variance (lattices fine against the peaks: the lattice sums are
+// the integrals to round-off). Only fermions have it.
+TEST(RunTheory, KineticXiIsTheLatticeBathVarianceOverTwoPiGammaRhoBath) {
+  Config c = test::fig5d(Scheme::exact, Statistics::fermi);
+  c.system.particles = 200;
+  c.system.length = 200;
+  c.system.width = 20;
+  c.numerics.cells = 40;  // dl = 1.257
+  c.numerics.times = {0.0, 1.0};
+  c.theory.points = 50;
+  const double s2 = c.bath.sigma * c.bath.sigma / 2, lb = c.bath.lambda_B, b = c.bath.b;
+  const double bias = (1 - b) / (1 + b);
+  const double var_bragg = s2 + lb * lb * (1 - bias * bias);
+  EXPECT_NEAR(theory_of(c).kinetic_xi,
+              var_bragg / (2 * M_PI * c.collisions.gamma * c.bath.density), 1e-12 * var_bragg);
+
+  c.bath.kind = BathKind::thermal;
+  c.bath.temperature = 2.0;
+  c.bath.boost = 0.7;  // off the lattice
+  c.collisions.gamma = 0.1;
+  c.bath.density = 30;
+  c.numerics.cells = 10;  // dl = 0.314 against sqrt(T) = 1.41
+  c.system.particles = 50;
+  c.system.width = 60;
+  const double xi = theory_of(c).kinetic_xi;
+  EXPECT_NEAR(xi, 2.0 / (2 * M_PI * 0.1 * 30), 1e-12);
+
+  c = test::fig5d(Scheme::event, Statistics::classical);
+  c.system.particles = 200;
+  c.system.length = 200;
+  c.system.width = 20;
+  c.numerics.cells = 40;
+  c.numerics.times = {0.0, 1.0};
+  c.theory.points = 50;
+  EXPECT_TRUE(std::isnan(theory_of(c).kinetic_xi));
+}

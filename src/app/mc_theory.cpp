@@ -113,6 +113,13 @@ MonteCarloTheory monte_carlo_theory(const Config& cfg, const engine::RunSums& su
     grid = binned_grid(sums.velocity_edges, extra, narrowest_velocity_scale(bath_state, cfg), first_node, sub);
   }
   th.bath = theory::discretise(bath_state, grid);
+  if (fermi) {
+    const auto& g = th.bath.grid;
+    const Eigen::ArrayXd w = g.weight.array() * th.bath.rho_b.array();
+    const double mean = (w * g.lambda.array()).sum() / w.sum();
+    const double var = (w * (g.lambda.array() - mean).square()).sum() / w.sum();
+    th.kinetic_xi = var / (2 * M_PI * cfg.collisions.gamma * cfg.bath.density);
+  }
   const auto velocity_bins = [&](const Eigen::VectorXd& rho_p) {
     return fermi ? std::vector<double>(rho_p.data(), rho_p.data() + rho_p.size())
                  : bin_average(rho_p, first_node, sub, K);

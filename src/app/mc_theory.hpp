@@ -7,6 +7,7 @@
 /// kinetic equation (38)/(39) for the velocity histogram and e(t). Fermions use the
 /// Monte Carlo's velocity lattice (lambda_j = j dl), classical particles the continuum.
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,11 @@ struct MonteCarloTheory {
   double rho0 = 0, linear_u = 0, linear_D = 0;
   double burgers_error = 0, burgers_mass_drift = 0;
   std::string velocity_note;  ///< how the velocity theory was made (an HDF5 attribute)
+  /// Fermions: xi = var_b / (2 pi gamma rho_bath), var_b the lattice bath's velocity
+  /// variance: the mean free path against a cell's wavelength 2 pi / Delta lambda. Where it is
+  /// not >> 1 the lattice Monte Carlo spreads faster than (39)'s D (docs/VALIDATION.md
+  /// section 9). NaN for classical particles.
+  double kinetic_xi = std::numeric_limits<double>::quiet_NaN();
 };
 
 /// `summary` serves only homogeneous fermions started with Pauli redraws (theory_needs_the_run):

@@ -113,6 +113,7 @@ void write_run_file(const std::string& path, const Config& cfg, const engine::Ru
                 std::string(th.homogeneous ? "uniform density N/L" : "Burgers equation (2)"));
   out.write("/theory/velocity", th.velocity, {T, K});
   out.attribute("/theory/velocity", "model", th.velocity_note);
+  if (!std::isnan(th.kinetic_xi)) out.attribute("/theory/coefficients", "kinetic_xi", th.kinetic_xi);
   out.write("/theory/energy", th.energy);
   out.write("/comparison/chi2_dof", chi2);
   out.write_int("/comparison/dof", dof, {T});
@@ -163,6 +164,12 @@ void write_run_file(const std::string& path, const Config& cfg, const engine::Ru
                              th.homogeneous ? "" : fmt::format("{:.3f}", linear_chi2[i]),
                              velocity_chi2[i], energy_z[i]);
   }
+  if (!std::isnan(th.kinetic_xi))
+    std::cout << fmt::format(
+        "fermions: xi = var_b / (2 pi gamma rho_bath) = {:.3g} (mean free path / cell wavelength);"
+        " unless xi >> 1 the lattice Monte Carlo's D exceeds (99), by ~0.8%/xi where measured"
+        " (docs/VALIDATION.md section 9)\n",
+        th.kinetic_xi);
   std::cout << fmt::format("wrote {}\n", path);
 }
 
