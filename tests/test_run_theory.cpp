@@ -26,6 +26,18 @@ app::MonteCarloTheory theory_of(const Config& c) {
   return app::monte_carlo_theory(c, sums, engine::summarize(sums));
 }
 
+/// Fig. 5(d) shrunk to 200 particles on L = 200 (40 cells, dl = 1.257), times 0 and 1.
+Config small_fig5d(Scheme scheme, Statistics stats) {
+  Config c = test::fig5d(scheme, stats);
+  c.system.particles = 200;
+  c.system.length = 200;
+  c.system.width = 20;
+  c.numerics.cells = 40;
+  c.numerics.times = {0.0, 1.0};
+  c.theory.points = 50;
+  return c;
+}
+
 Config homogeneous_classical() {
   Config c = test::fig5d(Scheme::event, Statistics::classical);
   c.bath.density = 100;
@@ -61,13 +73,7 @@ TEST(RunTheory, HomogeneousRelaxationStartsAtTimeZeroWhateverTheFirstObservation
 // solver's cells, not at bin-averaged densities (with one bin the energy at t = 1 read 28.36
 // against 33.80).
 TEST(RunTheory, FermionVelocityTheoryDoesNotDependOnTheDensityBins) {
-  Config c = test::fig5d(Scheme::exact, Statistics::fermi);
-  c.system.particles = 200;
-  c.system.length = 200;
-  c.system.width = 20;
-  c.numerics.cells = 40;
-  c.numerics.times = {0.0, 1.0};
-  c.theory.points = 50;
+  Config c = small_fig5d(Scheme::exact, Statistics::fermi);
   std::vector<double> energy;
   for (const std::int64_t bins : {1, 20, 250}) {
     c.numerics.bins = bins;
@@ -140,13 +146,7 @@ TEST(RunTheory, BurgersPredictionDoesNotDependOnTheOutputTableSize) {
 // Fig. 5(d) its mixture variance (lattices fine against the peaks: the lattice sums are
 // the integrals to round-off). Only fermions have it.
 TEST(RunTheory, KineticXiIsTheLatticeBathVarianceOverTwoPiGammaRhoBath) {
-  Config c = test::fig5d(Scheme::exact, Statistics::fermi);
-  c.system.particles = 200;
-  c.system.length = 200;
-  c.system.width = 20;
-  c.numerics.cells = 40;  // dl = 1.257
-  c.numerics.times = {0.0, 1.0};
-  c.theory.points = 50;
+  Config c = small_fig5d(Scheme::exact, Statistics::fermi);
   const double s2 = c.bath.sigma * c.bath.sigma / 2, lb = c.bath.lambda_B, b = c.bath.b;
   const double bias = (1 - b) / (1 + b);
   const double var_bragg = s2 + lb * lb * (1 - bias * bias);
@@ -164,12 +164,6 @@ TEST(RunTheory, KineticXiIsTheLatticeBathVarianceOverTwoPiGammaRhoBath) {
   const double xi = theory_of(c).kinetic_xi;
   EXPECT_NEAR(xi, 2.0 / (2 * M_PI * 0.1 * 30), 1e-12);
 
-  c = test::fig5d(Scheme::event, Statistics::classical);
-  c.system.particles = 200;
-  c.system.length = 200;
-  c.system.width = 20;
-  c.numerics.cells = 40;
-  c.numerics.times = {0.0, 1.0};
-  c.theory.points = 50;
+  c = small_fig5d(Scheme::event, Statistics::classical);
   EXPECT_TRUE(std::isnan(theory_of(c).kinetic_xi));
 }
