@@ -150,8 +150,8 @@ TEST(RunTheory, KineticXiIsTheLatticeBathVarianceOverTwoPiGammaRhoBath) {
   const double s2 = c.bath.sigma * c.bath.sigma / 2, lb = c.bath.lambda_B, b = c.bath.b;
   const double bias = (1 - b) / (1 + b);
   const double var_bragg = s2 + lb * lb * (1 - bias * bias);
-  EXPECT_NEAR(theory_of(c).kinetic_xi,
-              var_bragg / (2 * M_PI * c.collisions.gamma * c.bath.density), 1e-12 * var_bragg);
+  const double xi_bragg = var_bragg / (2 * M_PI * c.collisions.gamma * c.bath.density);
+  EXPECT_NEAR(theory_of(c).kinetic_xi, xi_bragg, 1e-12 * xi_bragg);
 
   c.bath.kind = BathKind::thermal;
   c.bath.temperature = 2.0;
