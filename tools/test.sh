@@ -19,7 +19,9 @@ ctest --output-on-failure -j"$(nproc)" --timeout 900
 
 if [ "${VSWAP_SANITIZE_TESTS:-1}" != "0" ]; then
   ASAN_DIR="${ASAN_BUILD_DIR:-$ROOT/build-asan}"
-  cmake -S "$ROOT" -B "$ASAN_DIR" -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g" \
+  # -g1: line tables, enough for the sanitizers' file:line reports, and half the compile time
+  # of -g (the Eigen-heavy theory sources: 68 s -> 35 s each on 2 cores)
+  cmake -S "$ROOT" -B "$ASAN_DIR" -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g1" \
     -DVSWAP_CUDA=OFF -DVSWAP_SANITIZE=ON >/dev/null
   cmake --build "$ASAN_DIR" -j"$(nproc)" --target vswap test_config_errors test_production_fuzz
   cd "$ASAN_DIR"
