@@ -2,7 +2,8 @@
 """Where the `exact` fermion Monte Carlo leaves the kinetic theory (39): a sweep in the mean
 free path (docs/VALIDATION.md section 9).
 
-A Gaussian fermion profile (thermal bath T, boost 0.7, rho_bath 30, peak density ~0.8),
+A Gaussian fermion profile (thermal bath T, boost 0.7, rho_bath 30; 200 particles on L = 600,
+width 100, 100 cells: peak density ~0.8),
 started in its local stationary state (40) (`velocities = "stationary"`), spreads under the
 `exact` scheme; for each collision rate gamma, R realizations run as S shards (`vswap run
 --shard`), and for each shard the growth of the profile's spread about the prediction's
