@@ -26,9 +26,17 @@ cell. Each particle remembers the class and cell it left at its last swap. Print
 
   /usr/bin/python3 tools/velocity_memory.py [--gamma 0.1,0.05,0.025] [--temperature 2]
       [--boost 0.7] [--rho-bath 30] [--density 0.8] [--ell 6] [--cells 50]
-      [--realizations 400] [--shards 8] [--dt 0.01] [--seed 1]
+      [--realizations 400] [--shards 8] [--dt 0.01] [--seed 1] [--statistics classical]
 
-t1 = 15 / rate and t2 = t1 + 1000 gamma (the thermal sweep of tools/kinetic_limit.py).
+t1 = 15 / rate and t2 = t1 + 1000 gamma (the thermal sweep of tools/kinetic_limit.py), rate
+= gamma rho_bath. `--bath bragg --sigma S --lambda-b LB --b B` replaces the thermal bath by
+exp(-(lambda + LB)^2 / S^2) + B exp(-(lambda - LB)^2 / S^2).
+
+With `--relax T0 [--times 0,0.5,1,2,4,8,16]` it measures instead how a gas cools (or warms)
+towards (40): started from the product state of the occupations of (40) for the weights
+exp(-lambda^2 / 2 T0) at the same density, for which (39) is exact for the mean occupations
+at t = 0, it prints the energy per particle at the times (in units of 1 / rate) against
+(39) solved from the same start (RK4): any departure is built by the dynamics.
 """
 import argparse
 import math
@@ -37,23 +45,54 @@ import sys
 import numpy as np
 
 
-def lattice(T, boost, ell, rho, span=7.0):
-    """Classes lambda_k = k dl covering boost +- span sqrt(T); bath weights P_k; stationary
-    occupations n_k at density rho (sum_k n_k = rho ell: particles per cell)."""
-    dl = 2 * math.pi / ell
-    j = np.arange(math.floor((boost - span * math.sqrt(T)) / dl), math.ceil((boost + span * math.sqrt(T)) / dl) + 1)
-    lam = j * dl
-    P = np.exp(-(lam - boost) ** 2 / (2 * T))
-    P /= P.sum()
-    target = rho * ell
-    if target >= len(lam):
+def occupations(w, per_cell):
+    """Independent occupations n_k / (1 - n_k) = c w_k with sum_k n_k = per_cell."""
+    if per_cell >= np.count_nonzero(w > 0):
         sys.exit("density beyond the lattice's Pauli limit")
-    lo, hi = -50.0, 50.0  # log c by bisection
-    for _ in range(200):
+    lo, hi = -800.0, 800.0  # log c by bisection
+    lw = np.log(np.maximum(w, 1e-300))
+    for _ in range(300):
         mid = 0.5 * (lo + hi)
-        n = 1 / (1 + np.exp(-mid) / P)
-        lo, hi = (mid, hi) if n.sum() < target else (lo, mid)
-    return lam, P, 1 / (1 + np.exp(-lo) / P)
+        lo, hi = (mid, hi) if (1 / (1 + np.exp(-mid - lw))).sum() < per_cell else (lo, mid)
+    return 1 / (1 + np.exp(-lo - lw))
+
+
+def lattice(a, span=7.0):
+    """Classes lambda_k = k dl covering the bath (and the --relax start) to span standard
+    deviations; bath weights P_k; the stationary occupations n_k of (40) at the density."""
+    dl = 2 * math.pi / a.ell
+    if a.bath == "thermal":
+        mean, sd = a.boost, math.sqrt(a.temperature)
+    else:  # exp(-(l + lambda_B)^2 / sigma^2) + b exp(-(l - lambda_B)^2 / sigma^2)
+        mean, sd = 0.0, a.lambda_b + a.sigma / math.sqrt(2)
+    lo, hi = mean - span * sd, mean + span * sd
+    if a.relax:
+        lo, hi = min(lo, -span * math.sqrt(a.relax)), max(hi, span * math.sqrt(a.relax))
+    lam = np.arange(math.floor(lo / dl), math.ceil(hi / dl) + 1) * dl
+    if a.bath == "thermal":
+        P = np.exp(-(lam - a.boost) ** 2 / (2 * a.temperature))
+    else:
+        P = np.exp(-(lam + a.lambda_b) ** 2 / a.sigma ** 2) + a.b * np.exp(-(lam - a.lambda_b) ** 2 / a.sigma ** 2)
+    P /= P.sum()
+    return lam, P, occupations(P, a.density * a.ell)
+
+
+def mean_field_relaxation(P, n0, rate, times, h=1e-3):
+    """(39) on the lattice for the mean occupations (exact at t = 0 for a product state):
+    dn_k/dt = rate [P_k (1 - n_k) sum_j n_j - n_k sum_j P_j (1 - n_j)], RK4; n at each time."""
+    def f(n):
+        return rate * (P * (1 - n) * n.sum() - n * (P * (1 - n)).sum())
+    n, t, out = n0.copy(), 0.0, []
+    for T in times:
+        while t < T - 1e-12:
+            step = min(h, T - t)
+            k1 = f(n)
+            k2 = f(n + step / 2 * k1)
+            k3 = f(n + step / 2 * k2)
+            k4 = f(n + step * k3)
+            n, t = n + step / 6 * (k1 + 2 * k2 + 2 * k3 + k4), t + step
+        out.append(n.copy())
+    return out
 
 
 def mean_field_growth(lam, P, n, rate, t1, t2):
@@ -79,10 +118,13 @@ def mean_field_growth(lam, P, n, rate, t1, t2):
     return msd(t2) - msd(t1)
 
 
-def shard(lam, P, n, M, ell, rate, dt, R, t1, t2, rng, pauli=True, per_cell=0.0):
+def shard(lam, P, n, start, M, ell, rate, dt, R, obs_steps, rng, pauli=True, per_cell=0.0):
+    """R realizations from the product state of occupations `start` (fermions) or with
+    per_cell particles per cell of classes i.i.d. from P (classical). Returns the attempt
+    counts and, at each step of obs_steps, each particle's displacement and class."""
     K, L = len(lam), M * ell
     if pauli:
-        occ_p = rng.uniform(size=(R, K, M)) < n[None, :, None]
+        occ_p = rng.uniform(size=(R, K, M)) < start[None, :, None]
         rr, kk, mm = np.nonzero(occ_p)  # particles: realization-major, then class, cell
     else:  # the control: N = rho L per realization, classes i.i.d. from P, never blocked
         per = int(round(per_cell * M))
@@ -102,10 +144,11 @@ def shard(lam, P, n, M, ell, rate, dt, R, t1, t2, rng, pauli=True, per_cell=0.0)
     cP = np.cumsum(P)
     p_att = 1 - math.exp(-rate * dt)
     nxt = rng.geometric(p_att, Np) - 1
-    S1, S2 = int(round(t1 / dt)), int(round(t2 / dt))
     st = dict(ret_att=0, ret_ok=0, ret_mf=0.0, oth_att=0, oth_ok=0, oth_mf=0.0)
-    disp = {}
-    for s in range(S2):
+    seen = {}
+    if 0 in obs_steps:
+        seen[0] = (np.zeros(Np), cls.copy())
+    for s in range(max(obs_steps)):
         due = np.nonzero(nxt == s)[0]
         if len(due):
             kp = np.minimum(np.searchsorted(cP, rng.uniform(size=len(due))), K - 1)
@@ -132,17 +175,49 @@ def shard(lam, P, n, M, ell, rate, dt, R, t1, t2, rng, pauli=True, per_cell=0.0)
             prev_cls[p], prev_cell[p] = cls[p], cell[p]
             cls[p], cell[p], Y[p] = kp[w], cn[w], Yn[w]
             nxt[due] = s + rng.geometric(p_att, len(due))
-        if s + 1 in (S1, S2):
-            disp[s + 1] = Y + lam[cls] * (s + 1) * dt - Y0
-    var = [np.var(disp[S]) for S in (S1, S2)]
-    return var[1] - var[0], st, Np
+        if s + 1 in obs_steps:
+            seen[s + 1] = (Y + lam[cls] * (s + 1) * dt - Y0, cls.copy())
+    return st, rr, seen
+
+
+def relax(a, lam, P, rng):
+    """--relax: e(t) from a product state of a hotter gas against (39), which is exact for
+    its mean occupations at t = 0: a departure is built by the dynamics alone."""
+    n0 = occupations(np.exp(-lam ** 2 / (2 * a.relax)), a.density * a.ell)
+    per = a.realizations // a.shards
+    for gamma in (float(g) for g in a.gamma.split(",")):
+        rate = gamma * a.rho_bath
+        times = [float(t) / rate for t in a.times.split(",")]
+        steps = [int(round(t / a.dt)) for t in times]
+        mf = [(n * lam ** 2 / 2).sum() / n.sum() for n in mean_field_relaxation(P, n0, rate, [s * a.dt for s in steps])]
+        E, N = [], []  # each realization's energy at each time, and its (conserved) count
+        for _ in range(a.shards):
+            _, rr, seen = shard(lam, P, n0, n0, a.cells, a.ell, rate, a.dt, per, steps, rng)
+            E.append(np.stack([np.bincount(rr, lam[seen[s][1]] ** 2 / 2, per) for s in steps], 1))
+            N.append(np.bincount(rr, minlength=per).astype(float))
+        E, N = np.concatenate(E), np.concatenate(N)
+        var_b = P @ lam ** 2 - (P @ lam) ** 2
+        print(f"gamma {gamma:g}, xi {var_b / (2 * math.pi * rate):.3f}, from (40) at T0 = {a.relax:g} "
+              f"(e {mf[0]:.4f}), {len(E)} realizations x {a.cells} cells, {N.mean():.1f} fermions each")
+        print(f"{'t':>8} {'rate t':>7} {'e per particle':>20} {'(39)':>9} {'excess':>8} {'z':>7}")
+        for o, t in enumerate(times):
+            m = E[:, o].sum() / N.sum()  # the counts differ between realizations: a ratio estimate
+            se = math.sqrt(((E[:, o] - m * N) ** 2).sum()) / N.sum()
+            print(f"{steps[o] * a.dt:8.4g} {steps[o] * a.dt * rate:7.3g} {m:11.4f} +- {se:6.4f} {mf[o]:9.4f} "
+                  f"{100 * (m / mf[o] - 1):+7.3f}% {(m - mf[o]) / se:+7.2f}", flush=True)
+    return 0
 
 
 def main():
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--gamma", default="0.1,0.05,0.025")
+    ap.add_argument("--bath", choices=("thermal", "bragg"), default="thermal")
     ap.add_argument("--temperature", type=float, default=2.0)
     ap.add_argument("--boost", type=float, default=0.7)
+    ap.add_argument("--sigma", type=float, default=3.0, help="bragg")
+    ap.add_argument("--lambda-b", type=float, default=4.0, help="bragg")
+    ap.add_argument("--b", type=float, default=1.0, help="bragg: weight of the peak at +lambda_B")
     ap.add_argument("--rho-bath", type=float, default=30.0)
     ap.add_argument("--density", type=float, default=0.8)
     ap.add_argument("--ell", type=float, default=6.0)
@@ -153,8 +228,16 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--statistics", choices=("fermi", "classical"), default="fermi",
                     help="classical: the control (never blocked; the mean-field tracer is exact)")
+    ap.add_argument("--relax", type=float, default=0.0, metavar="T0",
+                    help="instead: e(t) from the product state of (40) for exp(-lambda^2 / 2 T0)")
+    ap.add_argument("--times", default="0,0.5,1,2,4,8,16", help="--relax: in units of 1 / (gamma rho_bath)")
     a = ap.parse_args()
-    lam, P, n = lattice(a.temperature, a.boost, a.ell, a.density)
+    lam, P, n = lattice(a)
+    rng = np.random.default_rng(a.seed)
+    if a.relax:
+        if a.statistics != "fermi":
+            sys.exit("--relax: fermions only (classical relaxation follows (38) exactly)")
+        return relax(a, lam, P, rng)
     pauli = a.statistics == "fermi"
     n_use = n if pauli else 1e-12 * P  # classical: (39)'s blocking is absent, pi = P
     var_b = P @ lam ** 2 - (P @ lam) ** 2
@@ -162,17 +245,17 @@ def main():
           f"max n {n.max():.3f}, {a.realizations} realizations x {a.cells} cells in {a.shards} shards")
     print(f"{'gamma':>7} {'xi':>6} {'t1':>6} {'t2':>6} {'back/all':>9} {'accept back':>12} {'(39)':>6} "
           f"{'accept other':>13} {'(39)':>6} {'accept all':>11} {'(39)':>6} {'tracer growth vs mean field':>28}")
-    rng = np.random.default_rng(a.seed)
     for gamma in (float(g) for g in a.gamma.split(",")):
         rate = gamma * a.rho_bath
         t1 = 15.0 / rate
         t2 = t1 + 1000.0 * gamma
-        mf = mean_field_growth(lam, P, n_use, rate, t1, t2)
+        steps = [int(round(t1 / a.dt)), int(round(t2 / a.dt))]
+        mf = mean_field_growth(lam, P, n_use, rate, steps[0] * a.dt, steps[1] * a.dt)
         ex, tot = [], None
         for _ in range(a.shards):
-            g, st, _ = shard(lam, P, n_use, a.cells, a.ell, rate, a.dt, a.realizations // a.shards, t1, t2, rng, pauli,
-                             a.density * a.ell)
-            ex.append(100 * (g / mf - 1))
+            st, _, seen = shard(lam, P, n_use, n_use, a.cells, a.ell, rate, a.dt, a.realizations // a.shards, steps,
+                                rng, pauli, a.density * a.ell)
+            ex.append(100 * ((np.var(seen[steps[1]][0]) - np.var(seen[steps[0]][0])) / mf - 1))
             tot = st if tot is None else {k: tot[k] + st[k] for k in st}
         ex = np.array(ex)
         xi = var_b / (2 * math.pi * rate)
