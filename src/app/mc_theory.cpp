@@ -6,6 +6,7 @@
 
 #include <vswap/theory/kinetic.hpp>
 #include <vswap/theory/stationary.hpp>
+#include <vswap/theory/transport.hpp>
 
 #include "app/predictions.hpp"
 
@@ -113,13 +114,8 @@ MonteCarloTheory monte_carlo_theory(const Config& cfg, const engine::RunSums& su
     grid = binned_grid(sums.velocity_edges, extra, narrowest_velocity_scale(bath_state, cfg), first_node, sub);
   }
   th.bath = theory::discretise(bath_state, grid);
-  if (fermi) {
-    const auto& g = th.bath.grid;
-    const Eigen::ArrayXd w = g.weight.array() * th.bath.rho_b.array();
-    const double mean = (w * g.lambda.array()).sum() / w.sum();
-    const double var = (w * (g.lambda.array() - mean).square()).sum() / w.sum();
-    th.kinetic_xi = var / (2 * M_PI * cfg.collisions.gamma * cfg.bath.density);
-  }
+  // xi = var_b / (2 pi gamma rho_bath), and (101) is var_b / (gamma rho_bath) on this lattice
+  if (fermi) th.kinetic_xi = theory::classical_D(th.bath, cfg.collisions.gamma) / (2 * M_PI);
   const auto velocity_bins = [&](const Eigen::VectorXd& rho_p) {
     return fermi ? std::vector<double>(rho_p.data(), rho_p.data() + rho_p.size())
                  : bin_average(rho_p, first_node, sub, K);
