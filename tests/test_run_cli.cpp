@@ -94,6 +94,8 @@ TEST(RunCommand, WritesTheDocumentedLayout) {
   EXPECT_NE(vswap::app::h5_read_attribute(out, "/", "config").find("particles = 200"),
             std::string::npos);
   EXPECT_TRUE(vswap::app::h5_has_attribute(out, "/theory/coefficients", "kinetic_xi"));
+  for (const char* attr : {"knudsen", "missing_skewness"})
+    EXPECT_TRUE(vswap::app::h5_has_attribute(out, "/theory/density", attr)) << attr;
   // Pauli-blocked attempts happen for fermions at this density, and swaps grow with time.
   const auto swaps = h5_read(out, "/counters/swaps");
   EXPECT_EQ(swaps[0], 0.0);

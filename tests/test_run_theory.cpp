@@ -167,3 +167,38 @@ TEST(RunTheory, KineticXiIsTheLatticeBathVarianceOverTwoPiGammaRhoBath) {
   c = small_fig5d(Scheme::event, Statistics::classical);
   EXPECT_TRUE(std::isnan(theory_of(c).kinetic_xi));
 }
+
+// The Knudsen number sqrt(D tau) / width and the skewness Burgers (2) leaves out
+// (docs/VALIDATION.md section 10), here from the Bragg mixture's moments in closed form:
+// classical D = var_b / r (101), kappa_3 = 6 mu_3 (t / r^2 - 2 / r^3 + e^{-rt} (t / r^2 +
+// 2 / r^3)), kappa_2 = w^2 + 2 var_b (t / r - (1 - e^{-rt}) / r^2). Homogeneous runs have
+// neither; a symmetric (thermal) bath leaves no skewness; the small-rt series joins the
+// closed form.
+TEST(RunTheory, KnudsenNumberAndMissingSkewnessOfInhomogeneousRuns) {
+  Config c = small_fig5d(Scheme::event, Statistics::classical);
+  c.numerics.times = {0.0, 3.0, 40.0};
+  const double s2 = c.bath.sigma * c.bath.sigma / 2, lb = c.bath.lambda_B, b = c.bath.b;
+  const double p1 = 1 / (1 + b), p2 = b / (1 + b), mean = lb * (p2 - p1);
+  const double d1 = -lb - mean, d2 = lb - mean;
+  const double var = s2 + p1 * d1 * d1 + p2 * d2 * d2;
+  const double mu3 = p1 * (d1 * d1 * d1 + 3 * d1 * s2) + p2 * (d2 * d2 * d2 + 3 * d2 * s2);
+  const double r = c.collisions.gamma * c.bath.density, t = 40.0, w = c.system.width;
+  const double k2 = w * w + 2 * var * (t / r - (1 - std::exp(-r * t)) / (r * r));
+  const double k3 = 6 * mu3 * (t / (r * r) - 2 / (r * r * r) + std::exp(-r * t) * (t / (r * r) + 2 / (r * r * r)));
+  const auto th = theory_of(c);
+  EXPECT_NEAR(th.knudsen, std::sqrt(var) / (r * w), 1e-9 * th.knudsen);
+  EXPECT_NEAR(th.missing_skewness, k3 / std::pow(k2, 1.5), 1e-9 * std::abs(th.missing_skewness));
+  EXPECT_GT(th.missing_skewness, 0.01);  // the lighter peak far from the mean: a right tail
+
+  const double x = 1e-2;  // r t where the series takes over
+  const double below = app::independent_particle_skewness(th.bath, c.collisions.gamma, w, x * (1 - 1e-12) / r);
+  const double above = app::independent_particle_skewness(th.bath, c.collisions.gamma, w, x * (1 + 1e-12) / r);
+  EXPECT_NEAR(below, above, 1e-7 * std::abs(above));
+
+  c.bath.kind = BathKind::thermal;
+  c.bath.boost = 1.3;
+  EXPECT_NEAR(theory_of(c).missing_skewness, 0.0, 1e-12);
+  c.system.profile = Profile::uniform;
+  EXPECT_TRUE(std::isnan(theory_of(c).knudsen));
+  EXPECT_TRUE(std::isnan(theory_of(c).missing_skewness));
+}

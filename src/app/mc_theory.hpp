@@ -36,7 +36,21 @@ struct MonteCarloTheory {
   /// not >> 1 the lattice Monte Carlo spreads faster than (39)'s D (docs/VALIDATION.md
   /// section 9). NaN for classical particles.
   double kinetic_xi = std::numeric_limits<double>::quiet_NaN();
+  /// Inhomogeneous runs: the Knudsen number sqrt(D(rho0) / (gamma rho_bath)) / width (mean
+  /// free path against the profile's width), and the skewness that Burgers (2) leaves out at
+  /// the last observation time (`independent_particle_skewness`; for fermions the dilute-gas
+  /// value). docs/VALIDATION.md section 10. NaN for homogeneous runs.
+  double knudsen = std::numeric_limits<double>::quiet_NaN();
+  double missing_skewness = std::numeric_limits<double>::quiet_NaN();
 };
+
+/// The skewness at time t of a Gaussian profile of sd `width` (t = 0) of independent
+/// classical particles whose velocities are renewed from `bath` at rate gamma rho_bath, each
+/// started from the bath: (kappa_3 / kappa_2^{3/2} of the displacement plus the start),
+/// kappa_2 = w^2 + 2 var_b (t / r - (1 - e^{-rt}) / r^2), kappa_3 = 6 mu_3 (t / r^2 - 2 / r^3 +
+/// e^{-rt} (t / r^2 + 2 / r^3)), mu_3 the bath's third central moment. Exact for the model
+/// on the line; Burgers (2) (linear for classical particles) has kappa_3 = 0.
+double independent_particle_skewness(const theory::DiscreteBath& bath, double gamma, double width, double t);
 
 /// `summary` serves only homogeneous fermions started with Pauli redraws (theory_needs_the_run):
 /// (39) starts from their first velocity histogram. With no realizations in `summary`
