@@ -5,6 +5,7 @@ references and against the theory (docs/VALIDATION.md section 10).
     /usr/bin/python3 tools/mc_audit.py [--vswap build/vswap] [--cases 24] [--seed 1]
                                        [--budget 1e8] [--threads 2] [--min-count 50]
                                        [--keep DIR] [--only 3,7] [-v]
+    /usr/bin/python3 tools/mc_audit.py --third-cumulant 10,40     (section 10 (a))
 
 Each case draws a bath (bragg, thermal with boost, bragg_thermal, or a random table of
 Gaussian bumps, a flat piece and a compact triangle), rho_bath, the statistics, the scheme
@@ -366,6 +367,58 @@ def p_values(fn, min_count, case):
     return out, float(xi)
 
 
+def third_cumulant_study(args, tmp, widths, realizations=10000, particles=150):
+    """VALIDATION section 10 (a): classical `event` particles on a two-peak bath (bragg_thermal
+    T 0.75, lambda_B 2.61, b 0.15: skewness +1.58; rho_bath 16.7, gamma 0.02044), a Gaussian of
+    width a sqrt(D tau) for each a in `widths`, L = 12 widths, 240 bins, times 0, t/4, t/2, t
+    with 2 D t = width^2. Prints, per time, the profile's skewness (Monte Carlo, the exact
+    kinetic solution, Burgers (2)) and chi^2/dof against the last two."""
+    T, lB, b, rb, gamma = 0.75, 2.61, 0.15, 16.7, 0.02044
+    bath = ['kind = "bragg_thermal"', "temperature = %r" % T, "lambda_B = %r" % lB, "b = %r" % b]
+    s = np.sqrt(2 * T)
+    shape = np.exp(-((GRID + lB) / s) ** 2) + b * np.exp(-((GRID - lB) / s) ** 2)
+    mean, var, skew = moments(shape)
+    rate = gamma * rb
+    D, tau = var / rate, 1 / rate
+    print("bath: mean %.4f, var %.4f, skewness %+.4f; D = %.4f, tau = %.4f" % (mean, var, skew, D, tau))
+    print("| w / sqrt(D tau) | t / tau | skewness MC (+- sqrt(6 / N R)) | kinetic | (2) | chi^2/dof vs kinetic | vs (2) | wall s |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for a in widths:
+        width = a * np.sqrt(D * tau)
+        t_end, length = width ** 2 / (2 * D), 12 * width
+        times = [0.0, t_end / 4, t_end / 2, t_end]
+        cfg = os.path.join(tmp, "third_cumulant_%g.toml" % a)
+        system = dict(statistics="classical", particles=particles, length=length, profile="gaussian",
+                      width=width, velocities="bath")
+        numerics = dict(realizations=realizations, seed=5, bins=240,
+                        times="[%s]" % ", ".join(repr(float(t)) for t in times))
+        write_config(cfg, bath, rb, system, gamma, "event", numerics, 1.0)
+        out = cfg.replace(".toml", ".h5")
+        subprocess.run([args.vswap, "run", cfg, "-o", out, "-q", "--backend", "cpu", "--threads", str(args.threads)],
+                       check=True)
+        with h5py.File(out, "r") as f:
+            tt, edges = f["times"][:], f["density/edges"][:]
+            x = 0.5 * (edges[1:] + edges[:-1])
+            mc, err, bu = f["density/mean"][:], f["density/stderr"][:], f["theory/density"][:]
+            wall = float(f.attrs["wall_time_s"])
+        v, phi = velocity_nodes(shape)
+        kin = exact_classical_density(v, phi, rate, particles, length, width, tt, edges)
+        cols = [[] for _ in range(5)]
+        for j, t in enumerate(tt[1:], 1):
+            d = (x - (length / 2 + mean * t) % length + length / 2) % length - length / 2
+            for c, p in zip(cols, (mc[j], kin[j], bu[j])):
+                q = p / p.sum()
+                k1 = np.sum(q * d)
+                c.append(np.sum(q * (d - k1) ** 3) / np.sum(q * (d - k1) ** 2) ** 1.5)
+            for c, ref in zip(cols[3:], (kin[j], bu[j])):
+                x2, k = restricted_chi2(mc[j], err[j], ref, np.diff(edges), realizations, args.min_count)
+                c.append(x2 / k)
+        fmt = lambda c, f: " / ".join(f % v for v in c)
+        print("| %g | %s | %s (+- %.4f) | %s | %s | %s | %s | %.1f |" % (
+            a, fmt([t / tau for t in tt[1:]], "%.1f"), fmt(cols[0], "%+.4f"), np.sqrt(6 / (particles * realizations)),
+            fmt(cols[1], "%+.4f"), fmt(cols[2], "%+.4f"), fmt(cols[3], "%.2f"), fmt(cols[4], "%.1f"), wall))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--vswap", default=os.path.join(os.path.dirname(__file__), "..", "build", "vswap"))
@@ -377,9 +430,16 @@ def main():
     ap.add_argument("--keep", help="keep configs and run files in this directory")
     ap.add_argument("--only", help="run only these cases (comma-separated), drawn as in the full sequence")
     ap.add_argument("-v", action="store_true", help="print every comparison")
+    ap.add_argument("--third-cumulant", metavar="A,A",
+                    help="instead of the audit: VALIDATION section 10 (a) at these widths / sqrt(D tau)")
     args = ap.parse_args()
     tmp = args.keep or tempfile.mkdtemp(prefix="mc_audit.")
     os.makedirs(tmp, exist_ok=True)
+    if args.third_cumulant:
+        third_cumulant_study(args, tmp, [float(a) for a in args.third_cumulant.split(",")])
+        if not args.keep:
+            shutil.rmtree(tmp)
+        return 0
     rng = np.random.default_rng(args.seed)
     only = None if args.only is None else {int(c) for c in args.only.split(",")}
     print("| case | statistics | scheme | bath | rho_bath | gamma | xi | gas | N | R | wall s | comparisons | min p | at |")
