@@ -276,7 +276,7 @@ def draw_case(i, rng, args, tmp):
         t_end = width ** 2 / (2 * D)
         per = t_end / tau
         # Burgers (2) against the model, for fermions: (a) the renewal lag: the variance trails
-        # 2 D t by 2 D tau (VALIDATION section 8), a relative width error ~0.8 / a^2 at t / 4
+        # 2 D t by 2 D tau (VALIDATION section 7), a relative width error ~0.8 / a^2 at t / 4
         # against a resolution of 1 / sqrt(2 N R); (b) the third cumulant, 6 mu_3 t / rate^2
         # for independent particles (VALIDATION section 10), which (2) lacks: a skewness
         # ~1.06 s_b / a at t against a resolution sqrt(6 / (N R)) (s_b the bath's skewness);
