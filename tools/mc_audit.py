@@ -6,6 +6,7 @@ references and against the theory (docs/VALIDATION.md section 10).
                                        [--budget 1e8] [--threads 2] [--min-count 50]
                                        [--keep DIR] [--only 3,7] [-v]
     /usr/bin/python3 tools/mc_audit.py --third-cumulant 10,40     (section 10 (a))
+    /usr/bin/python3 tools/mc_audit.py --canonical RUN.h5          (section 10 (b))
 
 Each case draws a bath (bragg, thermal with boost, bragg_thermal, or a random table of
 Gaussian bumps, a flat piece and a compact triangle), rho_bath, the statistics, the scheme
@@ -27,6 +28,9 @@ scaled from the bath and the theory, and each case costs at most about `--budget
               for the bath's skewness s_b, and the finite-N front wander, R <= 5 N) stay
               below half a standard error; that leaves the width resolved to 1 / sqrt(2 N R),
               0.3-0.6 %
+              Classical profiles start from the bath or (every other one) from a thermal
+              state at T0 = 0.2-3 var_b, observed also at 0.5 and 2 tau: far from local
+              equilibrium, where (2) has an initial slip and the kinetic solution is exact
   uniform     times 0, 0.5, 1, 2, 4, 8 tau; classical: from a thermal start (relaxation
               (38)); fermions: from `stationary` (a `thermal` start is no product measure,
               and (39) does not follow its transient: section 7)
@@ -37,7 +41,9 @@ bins where the reference expects >= --min-count counts over all realizations (a 
 counts has a noisy standard error: the stored /comparison chi^2 keeps every bin with a
 non-zero one), or an energy z. Judged:
   classical profiles  the density against the exact solution of the model's linear kinetic
-                      equation (independent particles; `exact_classical_density`)
+                      equation (independent particles; `exact_classical_density`); after a
+                      thermal start also the velocity histogram and the energy against
+                      their exact relaxation phi + (psi - phi) e^{-rt}
   uniform fermions    velocity histogram and energy against the canonical state of N
                       fermions (`canonical_occupations`)
   fermion profiles    the density against /theory/density (Burgers (2))
@@ -48,6 +54,8 @@ The run's own theory comparisons that the exact references replace are printed, 
 the smallest judged p and the comparison that gave it, then the count of p < 1e-3 against
 its expectation and a Bonferroni verdict (FAIL when min p x comparisons < 0.01, or a run
 failed). The comparisons of one run are not independent, so the bound is conservative.
+A draw that vswap refuses as input (exit 2, checked with one realization at t = 0) is drawn
+again and listed at the end.
 Exit code 1 on FAIL.
 """
 import argparse
@@ -64,6 +72,7 @@ from scipy.stats import chi2 as chi2_dist
 from scipy.stats import norm
 
 GRID = np.linspace(-60.0, 60.0, 24001)
+REFUSED = []  # draws vswap refused (exit 2), redrawn
 
 
 def lu(rng, a, b):
@@ -160,13 +169,26 @@ def velocity_nodes(shape, nodes=200):
     return v, m0[keep] / m0[keep].sum()
 
 
-def exact_classical_density(v, phi, rate, n, length, width, times, edges):
+def thermal_nodes(temperature, nodes=150):
+    """A thermal start exp(-v^2 / 2 T0) as `nodes` cells over +-8 sd: each cell's weight and
+    mean velocity, exact for the Gaussian."""
+    sd = np.sqrt(temperature)
+    e = np.linspace(-8 * sd, 8 * sd, nodes + 1)
+    w = np.diff(norm.cdf(e / sd))
+    m1 = sd * (norm.pdf(e[:-1] / sd) - norm.pdf(e[1:] / sd))
+    return m1 / w, w / w.sum()
+
+
+def exact_classical_density(v, phi, rate, n, length, width, times, edges, psi=None):
     """Classical particles are independent: the density of a run started from the wrapped
     Gaussian (centre L/2, sd width) with bath velocities is the solution of the linear
     kinetic equation d_t f + v d_x f = rate (phi(v) rho(x) - f), exactly the `event` model
     (`exact` and `paper` up to their (rate dt)^2 errors). Fourier mode k = 2 pi m / L:
-    f_k(t) = exp(M t) phi rho_k(0), M = diag(-rate - i k v) + rate phi 1^T, by an eigen-
-    decomposition. Returns the bin averages on `edges` at `times` (T x B)."""
+    f_k(t) = exp(M t) psi rho_k(0), M = diag(-rate - i k v) + rate phi 1^T, by an eigen-
+    decomposition; psi is the initial velocity law on the same nodes (default: the bath;
+    a thermal start puts its own nodes beside the bath's, with phi = 0 there). Returns the
+    bin averages on `edges` at `times` (T x B)."""
+    psi = phi if psi is None else psi
     modes = int(np.ceil(8.0 * length / (2 * np.pi * width))) + 2  # exp(-k^2 w^2 / 2) < 1e-14
     a, b = edges[:-1], edges[1:]
     out = np.full((len(times), len(a)), n / length)
@@ -174,7 +196,7 @@ def exact_classical_density(v, phi, rate, n, length, width, times, edges):
         k = 2 * np.pi * m / length
         M = np.diag(-rate - 1j * k * v) + rate * np.outer(phi, np.ones_like(phi))
         lam, V = np.linalg.eig(M)
-        c = np.linalg.solve(V, phi.astype(complex))
+        c = np.linalg.solve(V, psi.astype(complex))
         ones_v = V.sum(axis=0)
         g0 = np.sum(ones_v * c)
         if abs(g0 - 1) > 1e-8:
@@ -259,7 +281,7 @@ def draw_case(i, rng, args, tmp):
         width = a * np.sqrt(D * tau)
         if ell is not None:
             width = max(width, 10 * ell)
-        n = int(round(peak * width * np.sqrt(2 * np.pi)))
+        n = max(int(round(peak * width * np.sqrt(2 * np.pi))), 1)
         if stat == "fermi":  # N in [150, 300], so that R >= ~100 at a ~ 100
             n = int(rng.integers(150, 301))
             if n / (width * np.sqrt(2 * np.pi)) <= peak:
@@ -286,10 +308,16 @@ def draw_case(i, rng, args, tmp):
             0.125 * (a * a / 0.8) ** 2, 1.5 / (1.06 * abs(skew_b) / a) ** 2 if abs(skew_b) > 1e-6 else np.inf, 5.0 * n * n)
         times = [0.0, t_end / 4, t_end / 2, t_end]
         length = 8 * width
+        start = "stationary" if stat == "fermi" else ["bath", "thermal"][(i // 2) % 3]
+        T0 = lu(rng, 0.2, 3.0) * var_b
+        if start == "thermal":  # and the velocity relaxation itself
+            times = sorted(set(times + [0.5 * tau, 2 * tau]))
         system = dict(statistics=stat, particles=n, length=length, profile="gaussian", width=width,
-                      velocities="stationary" if stat == "fermi" else "bath")
+                      velocities=start, temperature=T0)
         bins = 80
-        d.update(D=D, width=width, a=a)
+        # classical `thermal`: far from the local state; (2) has an initial slip, the
+        # kinetic solution is still exact
+        d.update(D=D, width=width, a=a, T0=T0 if start == "thermal" else None)
     cost = args.budget * (0.1 if scheme == "paper" else 1.0)
     if scheme == "paper":
         per /= 0.02  # paper costs per particle-step, 50 steps per attempt
@@ -302,6 +330,13 @@ def draw_case(i, rng, args, tmp):
                     times="[%s]" % ", ".join(repr(float(t)) for t in times), bins=bins)
     write_config(cfg, bath, rho_bath, system, gamma, scheme, numerics, max(1.5 * peak, 0.1))
     d.update(N=n, R=r, peak=peak, L=length)
+    # a config vswap refuses (exit 2, e.g. more fermions per cell than the lattice's classes
+    # of weight hold) is outside the engine's domain: draw again, and say so
+    check = subprocess.run([args.vswap, "run", cfg, "-o", os.path.join(tmp, "check.h5"), "-q", "--set",
+                            "numerics.realizations=1", "--set", "numerics.times=[0.0]"], capture_output=True, text=True)
+    if check.returncode == 2:
+        REFUSED.append("case %d: %s" % (i, (check.stderr.strip().splitlines() or ["?"])[-1]))
+        return None
     return cfg, d
 
 
@@ -330,14 +365,30 @@ def p_values(fn, min_count, case):
         dx = np.diff(edges)
         dl = np.diff(f["velocity/edges"][:])
         exact = case["stat"] == "classical" and not case["uniform"]
-        refs = [("density", "theory/density", dx, not exact), ("velocity", "theory/velocity", dl * length, True)]
+        thermal = exact and case["T0"] is not None  # a classical profile started thermal
+        refs = [("density", "theory/density", dx, not exact), ("velocity", "theory/velocity", dl * length, not thermal)]
         if exact:
             v, phi = velocity_nodes(case["shape"])
-            kin = exact_classical_density(v, phi, case["rate"], case["N"], length, case["width"], times, edges)
+            psi = None
+            if thermal:  # the start's own nodes beside the bath's
+                vt, pt = thermal_nodes(case["T0"])
+                v, phi, psi = np.r_[v, vt], np.r_[phi, 0 * pt], np.r_[0 * phi, pt]
+            kin = exact_classical_density(v, phi, case["rate"], case["N"], length, case["width"], times, edges, psi)
             refs.append(("density", kin, dx, True))
+        if thermal:  # the velocity law relaxes as phi + (psi - phi) e^{-rt}, in every cell
+            vel_edges = f["velocity/edges"][:]
+            cdf = np.r_[0.0, np.cumsum(0.5 * (case["shape"][1:] + case["shape"][:-1]) * np.diff(GRID))]
+            bath_bins = np.diff(np.interp(vel_edges, GRID, cdf / cdf[-1]))
+            start_bins = np.diff(norm.cdf(vel_edges / np.sqrt(case["T0"])))
+            decay = np.exp(-case["rate"] * times)[:, None]
+            vel = case["N"] / length * (bath_bins * (1 - decay) + start_bins * decay) / dl
+            refs.append(("velocity", vel, dl * length, True))
+            w = case["shape"] / np.trapz(case["shape"], GRID)
+            e_b = np.trapz(w * GRID ** 2 / 2, GRID)
+            e_exact = e_b + (case["T0"] / 2 - e_b) * np.exp(-case["rate"] * times)
         for name, th, per, judged in refs:
             mean, err = f[name + "/mean"][:], f[name + "/stderr"][:]
-            label = name if isinstance(th, str) else "kinetic"
+            label = name if isinstance(th, str) else ("kinetic" if name == "density" else "relaxation")
             th = f[th][:] if isinstance(th, str) else th
             if name == "density" and not judged:
                 label = "burgers"
@@ -348,7 +399,11 @@ def p_values(fn, min_count, case):
         canonical = case["stat"] == "fermi" and case["uniform"]
         for t, z in zip(times, f["comparison/energy_z"][:]):
             if np.isfinite(z):
-                out.append((float(2 * norm.sf(abs(z))), "energy z=%+.2f t=%.4g" % (z, t), not canonical))
+                out.append((float(2 * norm.sf(abs(z))), "energy z=%+.2f t=%.4g" % (z, t), not (canonical or thermal)))
+        if thermal:
+            for j, t in enumerate(times):
+                z = (f["energy/mean"][j] - e_exact[j]) / f["energy/stderr"][j]
+                out.append((float(2 * norm.sf(abs(z))), "relaxation energy z=%+.2f t=%.4g" % (z, t), True))
         if canonical:  # the exact stationary state of N fermions (canonical_occupations)
             cells = int(round(length / (2 * np.pi / (f["velocity/lambda"][1] - f["velocity/lambda"][0]))))
             lam = f["velocity/lambda"][:]
@@ -365,6 +420,34 @@ def p_values(fn, min_count, case):
             out = [(q, w, j and not w.startswith("velocity")) for q, w, j in out]
         xi = f["theory/coefficients"].attrs.get("kinetic_xi", np.nan)
     return out, float(xi)
+
+
+def canonical_report(fn, min_count):
+    """A uniform fermion run started `stationary` (any vswap run file): per time, chi^2/dof of
+    its velocity histogram against the run's theory ((40) / (39) at N / L) and against the
+    canonical state of its N fermions, and both energy z (VALIDATION section 10 (b))."""
+    with h5py.File(fn, "r") as f:
+        stats = f.attrs["statistics"]
+        if (stats.decode() if isinstance(stats, bytes) else stats) != "fermi" or int(f.attrs["homogeneous"]) != 1:
+            raise SystemExit("--canonical needs a uniform fermion run")
+        times, r = f["times"][:], int(f.attrs["realizations"])
+        length, n = float(f["sums"].attrs["length"]), int(f["sums"].attrs["particles"])
+        lam, dl = f["velocity/lambda"][:], np.diff(f["velocity/edges"][:])
+        cells = int(round(length * (lam[1] - lam[0]) / (2 * np.pi)))
+        gc, can = canonical_occupations(f["bath/rho_b"][:], cells, n)
+        mean, err, th = f["velocity/mean"][:], f["velocity/stderr"][:], f["theory/velocity"][:]
+        em, es, et = f["energy/mean"][:], f["energy/stderr"][:], f["theory/energy"][:]
+    per_class = cells / (length * dl)
+    e_can = np.sum(cells * can * lam ** 2 / 2) / n
+    print("%d fermions, %d cells, %d realizations; largest |canonical - (40)| per class %.2g" % (
+        n, cells, r, np.max(np.abs(can - gc))))
+    print("| t | chi^2/dof vs the run's theory | vs canonical | energy z vs the run's theory | vs canonical |")
+    print("| --- | --- | --- | --- | --- |")
+    for j, t in enumerate(times):
+        x1, k1 = restricted_chi2(mean[j], err[j], th[j], dl * length, r, min_count)
+        x2, k2 = restricted_chi2(mean[j], err[j], can * per_class, dl * length, r, min_count)
+        print("| %.4g | %.2f (%d) | %.2f (%d) | %+.2f | %+.2f |" % (
+            t, x1 / k1, k1, x2 / k2, k2, (em[j] - et[j]) / es[j], (em[j] - e_can) / es[j]))
 
 
 def third_cumulant_study(args, tmp, widths, realizations=10000, particles=150):
@@ -432,7 +515,12 @@ def main():
     ap.add_argument("-v", action="store_true", help="print every comparison")
     ap.add_argument("--third-cumulant", metavar="A,A",
                     help="instead of the audit: VALIDATION section 10 (a) at these widths / sqrt(D tau)")
+    ap.add_argument("--canonical", metavar="RUN.h5",
+                    help="instead of the audit: a uniform fermion run against the canonical state (section 10 (b))")
     args = ap.parse_args()
+    if args.canonical:
+        canonical_report(args.canonical, args.min_count)
+        return 0
     tmp = args.keep or tempfile.mkdtemp(prefix="mc_audit.")
     os.makedirs(tmp, exist_ok=True)
     if args.third_cumulant:
@@ -457,7 +545,8 @@ def main():
         p = subprocess.run([args.vswap, "run", cfg, "-o", out, "-q", "--backend", "cpu", "--threads", str(args.threads)],
                            capture_output=True, text=True)
         wall = time.time() - t0
-        gas = ("uniform T0=%.2f" % d["T0"] if d["T0"] else "uniform, (40)") if d["uniform"] else "gaussian w=%.0f D=%.3g" % (d["width"], d["D"])
+        gas = ("uniform T0=%.2f" % d["T0"] if d["T0"] else "uniform, (40)") if d["uniform"] else \
+            "gaussian w=%.0f D=%.3g%s" % (d["width"], d["D"], " T0=%.2f" % d["T0"] if d["T0"] else "")
         head = "| %d | %s | %s | %s | %.1f | %.4g | %s | %s | %d | %d | %.0f |" % (
             i, d["stat"], d["scheme"], d["bath"], d["rho_bath"], d["gamma"], "-", gas, d["N"], d["R"], wall)
         if p.returncode != 0:
@@ -485,6 +574,8 @@ def main():
              "FAIL" if fails or pmin * n < 0.01 else "pass"))
     if fails:
         print("runs failed: cases %s" % fails)
+    if REFUSED:
+        print("redrawn, refused by vswap (exit 2) before any realization:\n  " + "\n  ".join(REFUSED))
     if not args.keep:
         shutil.rmtree(tmp)
     return 1 if fails or pmin * n < 0.01 else 0
