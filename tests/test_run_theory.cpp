@@ -168,6 +168,32 @@ TEST(RunTheory, KineticXiIsTheLatticeBathVarianceOverTwoPiGammaRhoBath) {
   EXPECT_TRUE(std::isnan(theory_of(c).kinetic_xi));
 }
 
+// Classical particles started `thermal` in a Gaussian profile: their x-averaged velocities
+// follow (38) exactly (streaming averages out on the ring, the collisions are linear), so the
+// energy relaxes as e_b + (T0 / 2 - e_b) exp(-gamma rho_bath t) from the start's T0 / 2, not
+// from the local stationary states (which hold only for a `bath` start).
+TEST(RunTheory, ClassicalThermalStartOfAProfileRelaxesBy38) {
+  Config c = small_fig5d(Scheme::event, Statistics::classical);
+  c.system.velocities = InitialVelocities::thermal;
+  c.system.temperature = 0.7;
+  c.numerics.times = {0.0, 0.1, 0.3, 2.0};
+  const double s2 = c.bath.sigma * c.bath.sigma / 2, lb = c.bath.lambda_B;
+  const double e_b = 0.5 * (lb * lb + s2);  // both peaks at |lambda| = lambda_B, whatever b
+  const double r = c.collisions.gamma * c.bath.density;
+  const auto th = theory_of(c);
+  ASSERT_EQ(th.energy.size(), 4u);
+  for (std::size_t i = 0; i < 4; ++i) {
+    const double want = e_b + (0.5 * c.system.temperature - e_b) * std::exp(-r * c.numerics.times[i]);
+    EXPECT_NEAR(th.energy[i], want, 1e-6 * want) << "t = " << c.numerics.times[i];
+  }
+  EXPECT_NE(th.velocity_note.find("x-averaged"), std::string::npos) << th.velocity_note;
+
+  c.system.velocities = InitialVelocities::bath;  // the local stationary states, as before
+  const auto bath = theory_of(c);
+  for (std::size_t i = 0; i < 4; ++i) EXPECT_NEAR(bath.energy[i], e_b, 1e-6 * e_b);
+  EXPECT_NE(bath.velocity_note.find("local stationary"), std::string::npos) << bath.velocity_note;
+}
+
 // The Knudsen number sqrt(D tau) / width and the skewness Burgers (2) leaves out
 // (docs/VALIDATION.md section 10), here from the Bragg mixture's moments in closed form:
 // classical D = var_b / r (101), kappa_3 = 6 mu_3 (t / r^2 - 2 / r^3 + e^{-rt} (t / r^2 +

@@ -152,8 +152,10 @@ MonteCarloTheory monte_carlo_theory(const Config& cfg, const engine::RunSums& su
   at_run_times.numerics.times = sums.times;
   th.coefficients = coefficients(transport_bath, cfg, stats);
 
-  if (th.homogeneous) {
-    th.density.assign(T * B, mean_density);
+  // The kinetic equation (38)/(39) from the initial velocities. Homogeneous runs; and for
+  // independent (classical) particles it is also exact for the x-averaged velocities of an
+  // inhomogeneous run (streaming averages out on the ring, the collisions are linear).
+  const auto kinetic_velocities = [&]() {
     // Initial velocities: known in closed form except for fermions drawn with Pauli
     // redraws, whose initial distribution is taken from the run itself (its t0 histogram).
     Eigen::VectorXd rho_p0;
@@ -166,7 +168,9 @@ MonteCarloTheory monte_carlo_theory(const Config& cfg, const engine::RunSums& su
       const double T0 = cfg.system.temperature;
       rho_p0 = (mean_density / std::sqrt(2 * M_PI * T0)) *
                (-grid.lambda.array().square() / (2 * T0)).exp().matrix();
-      th.velocity_note = "kinetic equation (38) from the thermal initial state";
+      th.velocity_note = th.homogeneous ? "kinetic equation (38) from the thermal initial state"
+                                        : "kinetic equation (38) from the thermal initial state, for the"
+                                          " x-averaged velocities (exact for independent particles)";
     } else {
       // a check before the run has no histogram yet: the stationary state stands in
       rho_p0 = summary.realizations > 0
@@ -187,6 +191,11 @@ MonteCarloTheory monte_carlo_theory(const Config& cfg, const engine::RunSums& su
       th.velocity.insert(th.velocity.end(), bins.begin(), bins.end());
       th.energy.push_back(kin.energy[i]);
     }
+  };
+
+  if (th.homogeneous) {
+    th.density.assign(T * B, mean_density);
+    kinetic_velocities();
     return th;
   }
 
@@ -204,6 +213,10 @@ MonteCarloTheory monte_carlo_theory(const Config& cfg, const engine::RunSums& su
       independent_particle_skewness(transport_bath, cfg.collisions.gamma, cfg.system.width, sums.times.back());
   th.linear_density = row_major(linear_diffusion_prediction(transport_bath, at_run_times, th.rho0,
                                                             burgers.cells).density);
+  if (!fermi && cfg.system.velocities == InitialVelocities::thermal) {
+    kinetic_velocities();  // far from the local state at first, and exact
+    return th;
+  }
   // Velocities: the local stationary states along the predicted profile, averaged over x,
   // on the solver's own cells (finer than the output bins: (40) is not linear in rho, so
   // states at bin-averaged densities would depend on the binning).
