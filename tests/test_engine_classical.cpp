@@ -182,6 +182,25 @@ Config drift_config() {
   return c;
 }
 
+/// The mean and central moments 2..6 (index k) of the positions at observation t, from the
+/// pooled density histogram of all particles of all realizations.
+struct Pooled {
+  double mean = 0, c[7] = {};
+};
+Pooled pooled_moments(const engine::RunSums& s, const engine::RunSummary& sum, std::size_t t, double n_total) {
+  const std::size_t B = sum.density_x.size();
+  Pooled p;
+  for (std::size_t b = 0; b < B; ++b) p.mean += sum.density_x[b] * static_cast<double>(s.density_count[t * B + b]);
+  p.mean /= n_total;
+  for (std::size_t b = 0; b < B; ++b) {
+    const double d = sum.density_x[b] - p.mean, w = static_cast<double>(s.density_count[t * B + b]);
+    double dk = d;
+    for (int k = 2; k <= 6; ++k) p.c[k] += (dk *= d) * w;
+  }
+  for (int k = 2; k <= 6; ++k) p.c[k] /= n_total;
+  return p;
+}
+
 TEST_P(ClassicalDrift, MeanDriftsAndVarianceFollowsVelocityRenewal) {
   VSWAP_SKIP_UNLESS_BACKEND(GetParam());
   Config c = drift_config();
@@ -191,19 +210,10 @@ TEST_P(ClassicalDrift, MeanDriftsAndVarianceFollowsVelocityRenewal) {
   const auto s = test::run_on(GetParam(), c);
   const auto sum = engine::summarize(s);
   const double h = c.system.length / static_cast<double>(c.numerics.bins), r = 1.0, T = 1.0, u = 2.0;
-  const std::size_t B = sum.density_x.size();
   const double n_total = static_cast<double>(c.system.particles * c.numerics.realizations);
   for (std::size_t t = 0; t < sum.times.size(); ++t) {
-    double m1 = 0, m2 = 0, m4 = 0;
-    for (std::size_t b = 0; b < B; ++b) m1 += sum.density_x[b] * static_cast<double>(s.density_count[t * B + b]);
-    m1 /= n_total;
-    for (std::size_t b = 0; b < B; ++b) {
-      const double d = sum.density_x[b] - m1, w = static_cast<double>(s.density_count[t * B + b]);
-      m2 += d * d * w;
-      m4 += d * d * d * d * w;
-    }
-    m2 /= n_total;
-    m4 /= n_total;
+    const Pooled p = pooled_moments(s, sum, t, n_total);
+    const double m1 = p.mean, m2 = p.c[2], m4 = p.c[4];
     const double tt = sum.times[t];
     const double var = c.system.width * c.system.width + 2 * T / r * (tt - (1 - std::exp(-r * tt)) / r);
     test::expect_within_sigma(m1, 0.5 * c.system.length + u * tt, std::sqrt(m2 / n_total), test::kSigma, "mean");
@@ -237,24 +247,10 @@ TEST_P(ClassicalDrift, ThirdCumulantFollowsVelocityRenewal) {
     mu3 += m.w[i] * (d * d * d + 3 * d * m.s[i] * m.s[i]);
   }
   ASSERT_GT(mu3, 5.0);
-  const std::size_t B = sum.density_x.size();
   const double n_total = static_cast<double>(c.system.particles * c.numerics.realizations), r = 1.0;
   for (std::size_t t = 1; t < sum.times.size(); ++t) {
-    double m1 = 0;
-    for (std::size_t b = 0; b < B; ++b) m1 += sum.density_x[b] * static_cast<double>(s.density_count[t * B + b]);
-    m1 /= n_total;
-    double m2 = 0, m3 = 0, m4 = 0, m6 = 0;
-    for (std::size_t b = 0; b < B; ++b) {
-      const double d = sum.density_x[b] - m1, w = static_cast<double>(s.density_count[t * B + b]);
-      m2 += d * d * w;
-      m3 += d * d * d * w;
-      m4 += d * d * d * d * w;
-      m6 += d * d * d * d * d * d * w;
-    }
-    m2 /= n_total;
-    m3 /= n_total;
-    m4 /= n_total;
-    m6 /= n_total;
+    const Pooled p = pooled_moments(s, sum, t, n_total);
+    const double m2 = p.c[2], m3 = p.c[3], m4 = p.c[4], m6 = p.c[6];
     const double tt = sum.times[t];
     const double k3 = 6 * mu3 * (tt / (r * r) - 2 / (r * r * r) + std::exp(-r * tt) * (tt / (r * r) + 2 / (r * r * r)));
     const double se = std::sqrt((m6 - m3 * m3 - 6 * m4 * m2 + 9 * m2 * m2 * m2) / n_total);

@@ -79,14 +79,11 @@ double energy_of(const theory::VelocityGrid& g, const Eigen::VectorXd& rho_p) {
 }  // namespace
 
 double independent_particle_skewness(const theory::DiscreteBath& bath, double gamma, double width, double t) {
-  const auto& w = bath.grid.weight;
-  const Eigen::ArrayXd mass = w.array() * bath.rho_b.array();
-  const double m0 = mass.sum();
-  const double mean = (mass * bath.grid.lambda.array()).sum() / m0;
-  const Eigen::ArrayXd dev = bath.grid.lambda.array() - mean;
-  const double var = (mass * dev.square()).sum() / m0;
-  const double mu3 = (mass * dev.cube()).sum() / m0;
   const double r = gamma * bath.density;
+  // the bath's mean (100) and variance r D (101); its third central moment
+  const double var = theory::classical_D(bath, gamma) * r;
+  const Eigen::VectorXd dev = (bath.grid.lambda.array() - theory::classical_u(bath)).matrix();
+  const double mu3 = bath.grid.integrate(dev.array().cube().matrix().cwiseProduct(bath.rho_b)) / bath.density;
   const double x = r * t;
   // 2 var int_0^t (t - s) e^{-r s} ds and 6 mu3 int_0^t (t - d) d e^{-r d} dd; series where
   // the closed forms cancel
