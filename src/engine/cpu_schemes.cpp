@@ -238,6 +238,26 @@ VSWAP_CPU_HOT void exact_fermions(const Plan& p, std::uint32_t r, bool check, Re
   }
 }
 
+#if defined(VSWAP_HAVE_AVX2_PATH)
+namespace lanes4 {
+using namespace simd;
+#define VSWAP_LANES_FN VSWAP_AVX2_FN
+#define VSWAP_LANES_INLINE VSWAP_AVX2_INLINE
+#include "event_lanes.inc"
+#undef VSWAP_LANES_FN
+#undef VSWAP_LANES_INLINE
+}  // namespace lanes4
+
+namespace lanes8 {
+using namespace simd512;
+#define VSWAP_LANES_FN VSWAP_AVX512_FN
+#define VSWAP_LANES_INLINE VSWAP_AVX512_INLINE
+#include "event_lanes.inc"
+#undef VSWAP_LANES_FN
+#undef VSWAP_LANES_INLINE
+}  // namespace lanes8
+#endif
+
 VSWAP_CPU_HOT void exact_classical(const Plan& p, std::uint32_t r, bool check, RealizationObs& obs) {
   const StreamKey key = p.key(r);
   const auto n = static_cast<std::size_t>(p.particles);
@@ -247,6 +267,10 @@ VSWAP_CPU_HOT void exact_classical(const Plan& p, std::uint32_t r, bool check, R
   AttemptCalendar calendar(p.rate_dt, n);
   schedule_first_attempts(key, p.rate_dt, next, calendar);
   const ContinuousBathView bath = p.continuous.view();
+#if defined(VSWAP_HAVE_AVX2_PATH)
+  // the lane code: Gaussian-mixture baths (table baths and rate 0 stay scalar)
+  const int lanes = bath.kind == ContinuousBathView::mixture && p.rate_dt > 0 ? simd::lanes_available() : 0;
+#endif
   std::vector<std::int32_t> due;
   Counters count;
   std::uint32_t s = 0;
@@ -254,11 +278,21 @@ VSWAP_CPU_HOT void exact_classical(const Plan& p, std::uint32_t r, bool check, R
   for (std::size_t o = 0; o < p.obs_steps.size(); ++o) {
     for (; s < p.obs_steps[o]; ++s) {
       calendar.pop(s, next, due);
-      for (std::int32_t i : due) {
-        const auto u = static_cast<std::size_t>(i);
-        next[u] = exact_classical_swap(key, static_cast<std::uint32_t>(i), s, y[u], v[u], bath, p.lattice.length, p.dt, p.rate_dt);
-        calendar.push(static_cast<std::uint32_t>(i), next[u]);
+      std::size_t done = 0;
+#if defined(VSWAP_HAVE_AVX2_PATH)
+      if (lanes == 8)
+        done = lanes8::exact_classical_lanes(key, s, due.data(), due.size(), y.data(), v.data(), next.data(), bath,
+                                             p.lattice.length, p.dt, p.rate_dt, check);
+      else if (lanes == 4)
+        done = lanes4::exact_classical_lanes(key, s, due.data(), due.size(), y.data(), v.data(), next.data(), bath,
+                                             p.lattice.length, p.dt, p.rate_dt, check);
+#endif
+      for (std::size_t a = done; a < due.size(); ++a) {
+        const auto u = static_cast<std::size_t>(due[a]);
+        next[u] = exact_classical_swap(key, static_cast<std::uint32_t>(u), s, y[u], v[u], bath, p.lattice.length, p.dt,
+                                       p.rate_dt);
       }
+      for (std::int32_t i : due) calendar.push(static_cast<std::uint32_t>(i), next[static_cast<std::size_t>(i)]);
       count.swaps += static_cast<std::int64_t>(due.size());
       if (check && y.size() != n) invariant_broken("particle number changed", r, s + 1);
     }
@@ -285,26 +319,6 @@ VSWAP_CPU_HOT void event_scalar(const Plan& p, StreamKey key, const InitialState
     }
   }
 }
-
-#if defined(VSWAP_HAVE_AVX2_PATH)
-namespace lanes4 {
-using namespace simd;
-#define VSWAP_LANES_FN VSWAP_AVX2_FN
-#define VSWAP_LANES_INLINE VSWAP_AVX2_INLINE
-#include "event_lanes.inc"
-#undef VSWAP_LANES_FN
-#undef VSWAP_LANES_INLINE
-}  // namespace lanes4
-
-namespace lanes8 {
-using namespace simd512;
-#define VSWAP_LANES_FN VSWAP_AVX512_FN
-#define VSWAP_LANES_INLINE VSWAP_AVX512_INLINE
-#include "event_lanes.inc"
-#undef VSWAP_LANES_FN
-#undef VSWAP_LANES_INLINE
-}  // namespace lanes8
-#endif
 
 void event_classical(const Plan& p, std::uint32_t r, bool check, RealizationObs& obs) {
   const StreamKey key = p.key(r);
