@@ -102,13 +102,16 @@ TEST(EventLanes, EveryVectorWidthGivesTheScalarBits) {
   expect_every_width_gives_the_scalar_bits(cfg);
 }
 
-// `exact`, classical: a step's ~64 due attempts (rate dt 0.04), 8 or 4 at a time, the rest
-// (m mod lanes) scalar.
-TEST(ExactClassicalLanes, EveryVectorWidthGivesTheScalarBits) {
-  Config cfg = small(Case{Scheme::exact, Statistics::classical});
-  cfg.numerics.times = {0.0, 1.0, 10.0};
-  cfg.numerics.realizations = 2;
-  expect_every_width_gives_the_scalar_bits(cfg);
+// `exact`: a step's ~64 due attempts (rate dt 0.04), 8 or 4 at a time, the rest (m mod
+// lanes) scalar; classical swaps, and fermion proposals (the Pauli settle stays scalar).
+TEST(ExactLanes, EveryVectorWidthGivesTheScalarBits) {
+  for (const Statistics stats : {Statistics::classical, Statistics::fermi}) {
+    SCOPED_TRACE(to_string(stats));
+    Config cfg = small(Case{Scheme::exact, stats});
+    cfg.numerics.times = {0.0, 1.0, 10.0};
+    cfg.numerics.realizations = 2;
+    expect_every_width_gives_the_scalar_bits(cfg);
+  }
 }
 
 namespace {

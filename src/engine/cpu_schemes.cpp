@@ -98,49 +98,23 @@ class AttemptCalendar {
 };
 
 #if defined(VSWAP_HAVE_AVX2_PATH)
-/// exact_fermion_propose for the due attempts a in [0, 4 floor(m/4)), 4 lanes at a time
-/// (AVX2), bit for bit; lanes whose next step does not fit 31 bits are redone by the scalar
-/// function. Returns the number of attempts done.
-VSWAP_AVX2_FN std::size_t exact_propose_avx2(StreamKey key, std::uint32_t s, const std::int32_t* due, std::size_t m,
-                                              const double* y, const std::int32_t* cls, const Lattice& g,
-                                              const AliasView& bath, double dt, double rate_dt, FermionProposal* out) {
-  using namespace simd;
-  const std::size_t n4 = m / 4 * 4;
-  const double t1 = static_cast<double>(s + 1) * dt;
-  const vd vt1 = splat(t1), ell = splat(g.ell), rdt = splat(rate_dt), after1 = splat(static_cast<double>(s) + 1.0);
-  const vi cells = splati(g.cells);
-  for (std::size_t a = 0; a < n4; a += 4) {
-    const vu id{static_cast<unsigned long long>(due[a]), static_cast<unsigned long long>(due[a + 1]),
-                static_cast<unsigned long long>(due[a + 2]), static_cast<unsigned long long>(due[a + 3])};
-    const Words d = simd::draw(key, id, splatu(s), Purpose::attempt, 0);
-    vd yi, v_old, v_new;
-    std::int32_t knew[4];
-    for (int l = 0; l < 4; ++l) {
-      knew[l] = vswap::alias_sample(bath, static_cast<std::uint32_t>(d.v[0][l]));
-      yi[l] = y[due[a + l]];
-      v_old[l] = class_velocity(g, cls[due[a + l]]);
-      v_new[l] = class_velocity(g, knew[l]);
-    }
-    const vd x = yi + v_old * vt1;
-    const vd yn = simd::wrap(x - v_new * vt1, g.length);
-    vi c = trunc_to_int(yn / ell);
-    c = seli(c >= cells, c - cells, c);
-    c = seli(c < splati(0), splati(0), c);
-    const vd gap = simd::floor(-simd::log(simd::uniform_open(d.v[1])) / rdt);
-    const vd next = after1 + gap;
-    const vi big = next >= splat(2147483647.0);
-    const vi nexti = trunc_to_int(sel(big, splat(0.0), next));
-    for (int l = 0; l < 4; ++l) {
-      FermionProposal& p = out[a + static_cast<std::size_t>(l)];
-      p.cls = knew[l];
-      p.cell = static_cast<std::int32_t>(c[l]);
-      p.y = yn[l];
-      p.next = big[l] ? next_attempt_step(s, static_cast<std::uint32_t>(d.v[1][l]), rate_dt)
-                      : static_cast<std::uint32_t>(nexti[l]);
-    }
-  }
-  return n4;
-}
+namespace lanes4 {
+using namespace simd;
+#define VSWAP_LANES_FN VSWAP_AVX2_FN
+#define VSWAP_LANES_INLINE VSWAP_AVX2_INLINE
+#include "scheme_lanes.inc"
+#undef VSWAP_LANES_FN
+#undef VSWAP_LANES_INLINE
+}  // namespace lanes4
+
+namespace lanes8 {
+using namespace simd512;
+#define VSWAP_LANES_FN VSWAP_AVX512_FN
+#define VSWAP_LANES_INLINE VSWAP_AVX512_INLINE
+#include "scheme_lanes.inc"
+#undef VSWAP_LANES_FN
+#undef VSWAP_LANES_INLINE
+}  // namespace lanes8
 #endif
 
 /// Every particle's first attempt step, filed in the calendar.
@@ -171,8 +145,9 @@ VSWAP_CPU_HOT void exact_fermions(const Plan& p, std::uint32_t r, bool check, Re
   AttemptCalendar calendar(p.rate_dt, n);
   schedule_first_attempts(key, p.rate_dt, next, calendar);
   const AliasView bath = p.class_alias.view();
+  int lanes = 0;  // the lane code's width (0: scalar only)
 #if defined(VSWAP_HAVE_AVX2_PATH)
-  const bool avx2 = simd::have_avx2() && p.rate_dt > 0;
+  if (p.rate_dt > 0) lanes = simd::lanes_available();
 #endif
   std::vector<std::int32_t> due;
   std::vector<FermionProposal> prop;
@@ -201,9 +176,12 @@ VSWAP_CPU_HOT void exact_fermions(const Plan& p, std::uint32_t r, bool check, Re
       prop.resize(due.size());
       std::size_t vec_done = 0;
 #if defined(VSWAP_HAVE_AVX2_PATH)
-      if (avx2)
-        vec_done = exact_propose_avx2(key, s, due.data(), due.size(), y.data(), cls.data(), g, bath, p.dt,
-                                      p.rate_dt, prop.data());
+      if (lanes == 8)
+        vec_done = lanes8::exact_fermion_propose_lanes(key, s, due.data(), due.size(), y.data(), cls.data(), g, bath,
+                                                       p.dt, p.rate_dt, prop.data());
+      else if (lanes == 4)
+        vec_done = lanes4::exact_fermion_propose_lanes(key, s, due.data(), due.size(), y.data(), cls.data(), g, bath,
+                                                       p.dt, p.rate_dt, prop.data());
 #endif
       for (std::size_t a = 0; a < due.size(); ++a) {
         const auto i = static_cast<std::size_t>(due[a]);
@@ -212,7 +190,7 @@ VSWAP_CPU_HOT void exact_fermions(const Plan& p, std::uint32_t r, bool check, Re
               exact_fermion_propose(key, static_cast<std::uint32_t>(i), s, y[i], cls[i], g, bath, p.dt, p.rate_dt);
           if (a < vec_done && (q.cls != prop[a].cls || q.cell != prop[a].cell || q.next != prop[a].next ||
                                std::memcmp(&q.y, &prop[a].y, sizeof(double)) != 0))
-            invariant_broken(fmt::format("AVX2 proposal of particle {} differs from the scalar function", i), r, s);
+            invariant_broken(fmt::format("{}-lane proposal of particle {} differs from the scalar function", lanes, i), r, s);
           prop[a] = q;
         }
       }
@@ -237,26 +215,6 @@ VSWAP_CPU_HOT void exact_fermions(const Plan& p, std::uint32_t r, bool check, Re
     observer.counters(o, count);
   }
 }
-
-#if defined(VSWAP_HAVE_AVX2_PATH)
-namespace lanes4 {
-using namespace simd;
-#define VSWAP_LANES_FN VSWAP_AVX2_FN
-#define VSWAP_LANES_INLINE VSWAP_AVX2_INLINE
-#include "event_lanes.inc"
-#undef VSWAP_LANES_FN
-#undef VSWAP_LANES_INLINE
-}  // namespace lanes4
-
-namespace lanes8 {
-using namespace simd512;
-#define VSWAP_LANES_FN VSWAP_AVX512_FN
-#define VSWAP_LANES_INLINE VSWAP_AVX512_INLINE
-#include "event_lanes.inc"
-#undef VSWAP_LANES_FN
-#undef VSWAP_LANES_INLINE
-}  // namespace lanes8
-#endif
 
 VSWAP_CPU_HOT void exact_classical(const Plan& p, std::uint32_t r, bool check, RealizationObs& obs) {
   const StreamKey key = p.key(r);
