@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <vswap/bath_sampler.hpp>
@@ -15,6 +16,9 @@
 #include <vswap/paper_cell.hpp>
 #include <vswap/particle_step.hpp>
 
+#include "engine/attempt_calendar.hpp"
+#include "engine/cpu_schemes.hpp"
+#include "engine/initial_state.hpp"
 #include "engine/plan.hpp"
 
 #include "engine_helpers.hpp"
@@ -111,6 +115,113 @@ TEST(ExactLanes, EveryVectorWidthGivesTheScalarBits) {
     cfg.numerics.times = {0.0, 1.0, 10.0};
     cfg.numerics.realizations = 2;
     expect_every_width_gives_the_scalar_bits(cfg);
+  }
+}
+
+// exact, fermions: the CPU engine (calendar, the due attempts put in index order, lane
+// proposals) against the rule written plainly from the shared functions: at every step every
+// particle in increasing index, attempting iff next == s, proposing and settling at once.
+// Any other order of a step's attempts changes the outcomes on this dense lattice.
+TEST(ExactFermions, EngineIsTheSequentialRuleWrittenPlainly) {
+  for (const double rate_dt : {0.04, 0.3}) {
+    SCOPED_TRACE("rate dt " + std::to_string(rate_dt));
+    Config cfg = fig5d(Scheme::exact, Statistics::fermi);
+    cfg.system.particles = 1000;
+    cfg.system.length = 400.0;
+    cfg.system.width = 80.0;
+    cfg.numerics.cells = 80;
+    cfg.numerics.dt = rate_dt / (cfg.collisions.gamma * cfg.bath.density);
+    cfg.numerics.times = {0.0, 300 * cfg.numerics.dt, 1500 * cfg.numerics.dt};
+    cfg.numerics.realizations = 1;
+    const engine::Plan p = engine::make_plan(cfg);
+    engine::RealizationObs obs;
+    obs.reset(p.obs_steps.size(), static_cast<std::size_t>(p.density_bins), static_cast<std::size_t>(p.velocity_bins));
+    engine::simulate_realization(p, 0, false, obs);
+
+    const StreamKey key = p.key(0);
+    const Lattice& g = p.lattice;
+    engine::InitialState s0 = engine::initial_state(p, 0);
+    const auto n = static_cast<std::size_t>(p.particles);
+    std::vector<std::int32_t> occ(static_cast<std::size_t>(g.classes) * static_cast<std::size_t>(g.cells), kPauliEmpty);
+    const PauliTable table{occ.data(), g.classes, g.cells};
+    std::vector<std::int32_t> cell(n);
+    std::vector<std::uint32_t> next(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      cell[i] = cell_of(s0.x[i], g);
+      table.at(s0.cls[i], cell[i]) = static_cast<std::int32_t>(i);
+      next[i] = first_attempt_step(key, static_cast<std::uint32_t>(i), p.rate_dt);
+    }
+    std::int64_t swaps = 0, rejected = 0, crowded = 0;
+    std::uint32_t s = 0;
+    for (std::size_t o = 0; o < p.obs_steps.size(); ++o) {
+      for (; s < p.obs_steps[o]; ++s) {
+        std::size_t due = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+          if (next[i] != s) continue;
+          ++due;
+          const FermionProposal q = exact_fermion_propose(key, static_cast<std::uint32_t>(i), s, s0.x[i], s0.cls[i],
+                                                          g, p.class_alias.view(), p.dt, p.rate_dt);
+          if (exact_fermion_settle(table, static_cast<std::int32_t>(i), q, s0.cls[i], cell[i], s0.x[i])) ++swaps;
+          else ++rejected;
+          next[i] = q.next;
+        }
+        crowded += due >= 8;
+      }
+      std::vector<std::int64_t> density(static_cast<std::size_t>(p.density_bins), 0),
+          velocity(static_cast<std::size_t>(p.velocity_bins), 0);
+      const double t = static_cast<double>(s) * p.dt;
+      for (std::size_t i = 0; i < n; ++i) {
+        const double v = class_velocity(g, s0.cls[i]);
+        ++density[static_cast<std::size_t>(density_bin(comoving_position(s0.x[i], v, t, g.length), g.length, p.density_bins))];
+        ++velocity[static_cast<std::size_t>(s0.cls[i])];
+      }
+      const auto B = density.size(), K = velocity.size();
+      EXPECT_EQ(std::vector<std::int64_t>(obs.density.begin() + static_cast<std::ptrdiff_t>(o * B),
+                                          obs.density.begin() + static_cast<std::ptrdiff_t>((o + 1) * B)),
+                density) << "t = " << t;
+      EXPECT_EQ(std::vector<std::int64_t>(obs.velocity.begin() + static_cast<std::ptrdiff_t>(o * K),
+                                          obs.velocity.begin() + static_cast<std::ptrdiff_t>((o + 1) * K)),
+                velocity) << "t = " << t;
+      EXPECT_EQ(obs.swaps[o], swaps) << "t = " << t;
+      EXPECT_EQ(obs.rejected[o], rejected) << "t = " << t;
+    }
+    EXPECT_GT(rejected, swaps / 10);  // a crowded lattice: the order of the attempts matters
+    EXPECT_GT(crowded, 1000);          // steps with 8 or more attempts (the lanes)
+  }
+}
+
+// The calendar's due particles of each step, in increasing order, against a scan of every
+// particle: through the bitmap (many due) and through std::sort (few due among many
+// particles: more than 8 bitmap words per due particle), with re-filing (gaps longer than a
+// turn of the buckets) and particles that never attempt.
+TEST(AttemptCalendar, PopSortedGivesEachStepsDueParticlesInIncreasingOrder) {
+  std::mt19937_64 rng(7);
+  for (const auto& [n, rate_dt] : {std::pair<std::size_t, double>{100, 0.3}, {5000, 0.04}, {5000, 0.0005}, {64, 0.02}}) {
+    SCOPED_TRACE("n " + std::to_string(n) + ", rate dt " + std::to_string(rate_dt));
+    engine::AttemptCalendar calendar(rate_dt, n);
+    std::vector<std::uint32_t> next(n);
+    std::geometric_distribution<std::uint32_t> gap(rate_dt);
+    for (std::size_t i = 0; i < n; ++i) {
+      next[i] = i % 97 == 5 ? kNeverStep : gap(rng);
+      calendar.push(static_cast<std::uint32_t>(i), next[i]);
+    }
+    std::vector<std::int32_t> due, want;
+    std::size_t popped = 0, several = 0;
+    for (std::uint32_t s = 0; s < 3000; ++s) {
+      calendar.pop_sorted(s, next, due);
+      want.clear();
+      for (std::size_t i = 0; i < n; ++i)
+        if (next[i] == s) want.push_back(static_cast<std::int32_t>(i));
+      ASSERT_EQ(due, want) << "step " << s;
+      popped += due.size();
+      several += due.size() >= 2;
+      for (std::int32_t i : due) {
+        next[static_cast<std::size_t>(i)] = s + 1 + gap(rng);
+        calendar.push(static_cast<std::uint32_t>(i), next[static_cast<std::size_t>(i)]);
+      }
+    }
+    EXPECT_GT(popped, static_cast<std::size_t>(1000 * rate_dt * static_cast<double>(n)));
+    EXPECT_GT(several, 200u);
   }
 }
 

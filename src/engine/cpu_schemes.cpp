@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <stdexcept>
 
@@ -10,6 +11,7 @@
 #include <vswap/observables.hpp>
 #include <vswap/particle_step.hpp>
 
+#include "engine/attempt_calendar.hpp"
 #include "engine/cpu_simd.hpp"
 #include "engine/initial_state.hpp"
 
@@ -64,38 +66,6 @@ struct Observer {
 [[noreturn]] void invariant_broken(const std::string& what, std::uint32_t r, std::int64_t step) {
   throw std::logic_error(fmt::format("invariant broken in realization {} at step {}: {}", r, step, what));
 }
-
-/// Particles due to attempt at a step, without touching the others: a calendar queue of
-/// 2^b buckets by step; an entry due later than one turn is re-filed when met.
-class AttemptCalendar {
- public:
-  AttemptCalendar(double rate_dt, std::size_t n) {
-    const double mean_gap = rate_dt > 0 ? 1.0 / rate_dt : 1.0;
-    std::size_t b = 64;
-    while (static_cast<double>(b) < 4.0 * mean_gap && b < (1u << 16)) b <<= 1;
-    buckets_.resize(b);
-    mask_ = b - 1;
-    for (auto& q : buckets_) q.reserve(n / b + 8);
-  }
-  void push(std::uint32_t i, std::uint32_t step) {
-    if (step != kNeverStep) buckets_[step & mask_].push_back(i);
-  }
-  /// Fills `due` with the particles whose next[i] == s (increasing order not guaranteed).
-  void pop(std::uint32_t s, const std::vector<std::uint32_t>& next, std::vector<std::int32_t>& due) {
-    due.clear();
-    current_.clear();
-    current_.swap(buckets_[s & mask_]);
-    for (std::uint32_t i : current_) {
-      if (next[i] == s) due.push_back(static_cast<std::int32_t>(i));
-      else buckets_[next[i] & mask_].push_back(i);
-    }
-  }
-
- private:
-  std::vector<std::vector<std::uint32_t>> buckets_;
-  std::vector<std::uint32_t> current_;
-  std::size_t mask_ = 0;
-};
 
 #if defined(VSWAP_HAVE_AVX2_PATH)
 namespace lanes4 {
@@ -166,13 +136,12 @@ VSWAP_CPU_HOT void exact_fermions(const Plan& p, std::uint32_t r, bool check, Re
   const Observer observer{p, obs};
   for (std::size_t o = 0; o < p.obs_steps.size(); ++o) {
     for (; s < p.obs_steps[o]; ++s) {
-      calendar.pop(s, next, due);
+      calendar.pop_sorted(s, next, due);
       // The step's attempts one after another in increasing particle index, each seeing the
       // table as the ones before it left it: every attempt is a move in detailed balance
       // with (40), so the lattice's stationary state is (40) at any dt. (All attempts seeing
       // the table as at the start of the step, the lowest index winning a shared target,
       // broke detailed balance at order gamma rho_bath dt: +5% of e per unit of it.)
-      std::sort(due.begin(), due.end());
       prop.resize(due.size());
       std::size_t vec_done = 0;
 #if defined(VSWAP_HAVE_AVX2_PATH)
