@@ -13,7 +13,10 @@ class drawn from the discrete bath and redrawn while its comoving cell floor(x /
 class is taken (drawn at once from the bath restricted to the free classes of its cell); geometric gaps between attempts (probability 1 - exp(-gamma rho_bath dt) a
 step); an attempt at step s aims at the comoving cell floor((x - lambda' t_{s+1}) / ell) mod M
 of a class lambda' drawn from the bath; it fails on a cell taken at the start of the step, and
-of several attempts on one free cell the lowest particle index wins.
+of several attempts on one free cell the lowest particle index wins. (The engine instead
+settles a step's attempts one after another in increasing index, each against the table as
+the earlier ones left it, so that (40) is stationary at any dt: docs/VALIDATION.md section 8.
+The two rules agree as gamma rho_bath dt -> 0.)
 """
 import sys
 import tomllib
