@@ -196,7 +196,10 @@ TEST(ExactFermions, EngineIsTheSequentialRuleWrittenPlainly) {
 // turn of the buckets) and particles that never attempt.
 TEST(AttemptCalendar, PopSortedGivesEachStepsDueParticlesInIncreasingOrder) {
   std::mt19937_64 rng(7);
-  for (const auto& [n, rate_dt] : {std::pair<std::size_t, double>{100, 0.3}, {5000, 0.04}, {5000, 0.0005}, {64, 0.02}}) {
+  // bitmap branch: 15 bits a word (100, 0.3), 58 (130, 0.9: a partial last word, bit 63 set
+  // in most steps), 2.6 (5000, 0.04), a single word (64, 0.02); sort branch: (5000, 0.0005)
+  for (const auto& [n, rate_dt] :
+       {std::pair<std::size_t, double>{100, 0.3}, {130, 0.9}, {5000, 0.04}, {5000, 0.0005}, {64, 0.02}}) {
     SCOPED_TRACE("n " + std::to_string(n) + ", rate dt " + std::to_string(rate_dt));
     engine::AttemptCalendar calendar(rate_dt, n);
     std::vector<std::uint32_t> next(n);
