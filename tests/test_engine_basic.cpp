@@ -118,6 +118,21 @@ TEST(ExactLanes, EveryVectorWidthGivesTheScalarBits) {
   }
 }
 
+// `paper` fermions: each cell's explicit bath sample drawn 4 words x 8 or 4 lanes at a time,
+// the last block written whole; N_bath = 250 (a partial last block), 64 (whole blocks), 7
+// (less than one block).
+TEST(PaperLanes, EveryVectorWidthGivesTheScalarBits) {
+  for (const double density : {50.0, 12.8, 1.4}) {
+    SCOPED_TRACE("bath density " + std::to_string(density));
+    Config cfg = small(Case{Scheme::paper, Statistics::fermi});
+    cfg.bath.density = density;
+    cfg.numerics.times = {0.0, 1.0, 3.0};
+    cfg.numerics.realizations = 2;
+    EXPECT_EQ(engine::make_plan(cfg).paper_bath_count, std::lround(density * 5.0));
+    expect_every_width_gives_the_scalar_bits(cfg);
+  }
+}
+
 // exact, fermions: the CPU engine (calendar, the due attempts put in index order, lane
 // proposals) against the rule written plainly from the shared functions: at every step every
 // particle in increasing index, attempting iff next == s, proposing and settling at once.

@@ -64,22 +64,41 @@ VSWAP_HD_INLINE bool test_bit(const std::uint64_t* bits, std::int32_t k) {
 }
 VSWAP_HD_INLINE void set_bit(std::uint64_t* bits, std::int32_t k) { bits[k >> 6] |= std::uint64_t{1} << (k & 63); }
 VSWAP_HD_INLINE void clear_bit(std::uint64_t* bits, std::int32_t k) { bits[k >> 6] &= ~(std::uint64_t{1} << (k & 63)); }
-VSWAP_HD_INLINE std::int32_t paper_bath_class(StreamKey key, std::uint32_t cell, std::uint32_t s,
-                                              const AliasView& bath, std::int32_t b, Philox4x32& block) {
-  if ((b & 3) == 0) block = draw(key, cell, s, Purpose::paper_bath, static_cast<std::uint32_t>(b >> 2));
-  return alias_sample(bath, block.v[b & 3]);
-}
 }  // namespace detail
+
+/// The cell's explicit bath sample, drawn as it is read: the class of bath particle b is
+/// alias_sample of word b % 4 of draw (cell, s, paper_bath, b / 4). Read b = first, first + 1,
+/// ... in order from a multiple of 4 (the block of 4 words is kept between calls).
+struct PaperBathDraws {
+  StreamKey key;
+  std::uint32_t cell, s;
+  AliasView bath;
+  Philox4x32 block{};
+  VSWAP_HD_INLINE std::int32_t operator()(std::int32_t b) {
+    if ((b & 3) == 0) block = draw(key, cell, s, Purpose::paper_bath, static_cast<std::uint32_t>(b >> 2));
+    return alias_sample(bath, block.v[b & 3]);
+  }
+};
+
+/// The same sample read from memory: class[b] as PaperBathDraws gives it (the CPU backend
+/// fills it on vector lanes, bit for bit).
+struct PaperBathBuffer {
+  const std::int32_t* cls;
+  VSWAP_HD_INLINE std::int32_t operator()(std::int32_t b) const { return cls[b]; }
+};
 
 /// Largest duplicate re-scattering tries per cell and step (then `failed`).
 inline constexpr std::int32_t kMaxRescatterTries = 4 * 65536;
 
 /// One fixed cell, fermions. `members`: the cell's particles in increasing index order;
-/// `bits`: K zero bits of scratch (left zero). Changes cls[] of members.
+/// `bits`: K zero bits of scratch (left zero); `sample`: the cell's explicit bath sample
+/// (PaperBathDraws, or PaperBathBuffer holding the same classes), read from b = 0 in order,
+/// twice when the cell swaps. Changes cls[] of members.
+template <class BathSample>
 VSWAP_HD_INLINE PaperCellCounts paper_fermion_cell(StreamKey key, std::uint32_t cell, std::uint32_t s,
                                                    const std::int32_t* members, std::int32_t n,
                                                    std::int32_t* cls, std::uint64_t* bits,
-                                                   const PaperParams& p) {
+                                                   const PaperParams& p, BathSample sample) {
   PaperCellCounts out;
   if (n == 0) return out;
   // 2(b): a later particle (in index order) of an already present class is re-scattered into
@@ -110,10 +129,9 @@ VSWAP_HD_INLINE PaperCellCounts paper_fermion_cell(StreamKey key, std::uint32_t 
     if (placed) ++out.rescattered; else ++out.failed;
   }
   // 2(a): (C2) with the explicit bath sample.
-  Philox4x32 block{};
   std::int32_t free_count = 0;
   for (std::int32_t b = 0; b < p.bath_count; ++b)
-    if (!detail::test_bit(bits, detail::paper_bath_class(key, cell, s, p.bath, b, block))) ++free_count;
+    if (!detail::test_bit(bits, sample(b))) ++free_count;
   const double rate = p.gamma * static_cast<double>(n) * static_cast<double>(free_count) / p.bath_length;
   const double prob = rate * p.dt;
   if (prob >= 1.0) ++out.saturated;
@@ -125,7 +143,7 @@ VSWAP_HD_INLINE PaperCellCounts paper_fermion_cell(StreamKey key, std::uint32_t 
     const std::int32_t pick = static_cast<std::int32_t>(uniform_index(d.v[2], static_cast<std::uint32_t>(free_count)));
     std::int32_t seen = 0;
     for (std::int32_t b = 0; b < p.bath_count; ++b) {
-      const std::int32_t k = detail::paper_bath_class(key, cell, s, p.bath, b, block);
+      const std::int32_t k = sample(b);
       if (detail::test_bit(bits, k)) continue;
       if (seen++ == pick) {
         old_class = cls[i];
@@ -138,6 +156,14 @@ VSWAP_HD_INLINE PaperCellCounts paper_fermion_cell(StreamKey key, std::uint32_t 
   for (std::int32_t m = 0; m < n; ++m) detail::clear_bit(bits, cls[members[m]]);
   if (old_class >= 0) detail::clear_bit(bits, old_class);
   return out;
+}
+
+/// paper_fermion_cell with the bath sample drawn as it is read (the CUDA kernel).
+VSWAP_HD_INLINE PaperCellCounts paper_fermion_cell(StreamKey key, std::uint32_t cell, std::uint32_t s,
+                                                   const std::int32_t* members, std::int32_t n,
+                                                   std::int32_t* cls, std::uint64_t* bits,
+                                                   const PaperParams& p) {
+  return paper_fermion_cell(key, cell, s, members, n, cls, bits, p, PaperBathDraws{key, cell, s, p.bath});
 }
 
 /// One fixed cell, classical (C1); changes v[] of one member at most.

@@ -274,6 +274,29 @@ VSWAP_CPU_HOT void paper_scheme(const Plan& p, std::uint32_t r, bool check, Real
   std::vector<std::int32_t> start(M + 1), fill(M), order(n), cellv(n);
   std::vector<std::uint64_t> bits(static_cast<std::size_t>(g.classes) / 64 + 1, 0);
   const PaperParams params = p.paper_params();
+  // fermions: a cell's explicit bath sample, its N_bath classes drawn on vector lanes where
+  // there are (PaperBathDraws' bits; 32 = 4 words x 8 lanes of room for the last block) and
+  // read twice by paper_fermion_cell when it swaps
+  std::vector<std::int32_t> bath_sample(p.fermi ? static_cast<std::size_t>(params.bath_count + 31) / 32 * 32 : 0);
+  int lanes = 0;  // the lane code's width (0: scalar only)
+#if defined(VSWAP_HAVE_AVX2_PATH)
+  if (p.fermi) lanes = simd::lanes_available();
+#endif
+  auto draw_bath_sample = [&](std::uint32_t c, std::uint32_t step) {
+    std::int32_t filled = 0;
+#if defined(VSWAP_HAVE_AVX2_PATH)
+    if (lanes == 8) lanes8::paper_bath_lanes(key, c, step, params.bath, params.bath_count, bath_sample.data());
+    else if (lanes == 4) lanes4::paper_bath_lanes(key, c, step, params.bath, params.bath_count, bath_sample.data());
+    if (lanes != 0) filled = params.bath_count;
+#endif
+    PaperBathDraws scalar{key, c, step, params.bath};
+    for (std::int32_t b = check ? 0 : filled; b < params.bath_count; ++b) {
+      const std::int32_t k = scalar(b);
+      if (b < filled && k != bath_sample[static_cast<std::size_t>(b)])
+        invariant_broken(fmt::format("{}-lane bath sample of cell {} differs from the scalar draw at {}", lanes, c, b), r, step);
+      bath_sample[static_cast<std::size_t>(b)] = k;
+    }
+  };
   Counters count;
   const Observer observer{p, obs};
 
@@ -309,9 +332,12 @@ VSWAP_CPU_HOT void paper_scheme(const Plan& p, std::uint32_t r, bool check, Real
         const std::int32_t m = start[c + 1] - start[c];
         if (m == 0) continue;
         const std::int32_t* members = order.data() + start[c];
-        const PaperCellCounts k = p.fermi
-            ? paper_fermion_cell(key, static_cast<std::uint32_t>(c), s, members, m, cls.data(), bits.data(), params)
-            : paper_classical_cell(key, static_cast<std::uint32_t>(c), s, members, m, v.data(), params);
+        const auto cu = static_cast<std::uint32_t>(c);
+        if (p.fermi) draw_bath_sample(cu, s);
+        const PaperCellCounts k =
+            p.fermi ? paper_fermion_cell(key, cu, s, members, m, cls.data(), bits.data(), params,
+                                         PaperBathBuffer{bath_sample.data()})
+                    : paper_classical_cell(key, cu, s, members, m, v.data(), params);
         if (k.failed)
           throw InputError("system.particles", fmt::format("paper scheme: cell {} is full (a duplicate found no "
                                                            "free bath state) in realization {} at step {}", c, r, s));
