@@ -66,6 +66,17 @@ VSWAP_HD_INLINE void set_bit(std::uint64_t* bits, std::int32_t k) { bits[k >> 6]
 VSWAP_HD_INLINE void clear_bit(std::uint64_t* bits, std::int32_t k) { bits[k >> 6] &= ~(std::uint64_t{1} << (k & 63)); }
 }  // namespace detail
 
+/// (C2)'s N_free: how many of the explicit bath sample's `count` classes no member of the
+/// cell holds (`bits`: the members' classes). The rule; the CPU's lane count
+/// (paper_free_count_lanes) gives the same number.
+template <class BathSample>
+VSWAP_HD_INLINE std::int32_t paper_free_count(BathSample& sample, const std::uint64_t* bits, std::int32_t count) {
+  std::int32_t free_count = 0;
+  for (std::int32_t b = 0; b < count; ++b)
+    if (!detail::test_bit(bits, sample(b))) ++free_count;
+  return free_count;
+}
+
 /// The cell's explicit bath sample, drawn as it is read: the class of bath particle b is
 /// alias_sample of word b % 4 of draw (cell, s, paper_bath, b / 4). Read b = first, first + 1,
 /// ... in order from a multiple of 4 (the block of 4 words is kept between calls).
@@ -78,6 +89,9 @@ struct PaperBathDraws {
     if ((b & 3) == 0) block = draw(key, cell, s, Purpose::paper_bath, static_cast<std::uint32_t>(b >> 2));
     return alias_sample(bath, block.v[b & 3]);
   }
+  VSWAP_HD_INLINE std::int32_t free_count(const std::uint64_t* bits, std::int32_t count) {
+    return paper_free_count(*this, bits, count);
+  }
 };
 
 /// The same sample read from memory: class[b] as PaperBathDraws gives it (the CPU backend
@@ -85,6 +99,9 @@ struct PaperBathDraws {
 struct PaperBathBuffer {
   const std::int32_t* cls;
   VSWAP_HD_INLINE std::int32_t operator()(std::int32_t b) const { return cls[b]; }
+  VSWAP_HD_INLINE std::int32_t free_count(const std::uint64_t* bits, std::int32_t count) {
+    return paper_free_count(*this, bits, count);
+  }
 };
 
 /// Largest duplicate re-scattering tries per cell and step (then `failed`).
@@ -93,7 +110,8 @@ inline constexpr std::int32_t kMaxRescatterTries = 4 * 65536;
 /// One fixed cell, fermions. `members`: the cell's particles in increasing index order;
 /// `bits`: K zero bits of scratch (left zero); `sample`: the cell's explicit bath sample
 /// (PaperBathDraws, or PaperBathBuffer holding the same classes), read from b = 0 in order,
-/// twice when the cell swaps. Changes cls[] of members.
+/// twice when the cell swaps: `sample.free_count(bits, N_bath)` (paper_free_count), then
+/// `sample(b)` up to the chosen free one. Changes cls[] of members.
 template <class BathSample>
 VSWAP_HD_INLINE PaperCellCounts paper_fermion_cell(StreamKey key, std::uint32_t cell, std::uint32_t s,
                                                    const std::int32_t* members, std::int32_t n,
@@ -129,9 +147,7 @@ VSWAP_HD_INLINE PaperCellCounts paper_fermion_cell(StreamKey key, std::uint32_t 
     if (placed) ++out.rescattered; else ++out.failed;
   }
   // 2(a): (C2) with the explicit bath sample.
-  std::int32_t free_count = 0;
-  for (std::int32_t b = 0; b < p.bath_count; ++b)
-    if (!detail::test_bit(bits, sample(b))) ++free_count;
+  const std::int32_t free_count = sample.free_count(bits, p.bath_count);
   const double rate = p.gamma * static_cast<double>(n) * static_cast<double>(free_count) / p.bath_length;
   const double prob = rate * p.dt;
   if (prob >= 1.0) ++out.saturated;

@@ -87,6 +87,32 @@ using namespace simd512;
 }  // namespace lanes8
 #endif
 
+/// A `paper` fermion cell's bath sample in a buffer (PaperBathBuffer's classes) whose (C2)
+/// count runs on the lanes; `check`: compared with the scalar paper_free_count.
+struct LaneBathBuffer {
+  const std::int32_t* cls;
+  int lanes;
+  bool check;
+  std::uint32_t r, cell, step;
+  std::int32_t operator()(std::int32_t b) const { return cls[b]; }
+  std::int32_t free_count(const std::uint64_t* bits, std::int32_t count) const {
+    std::int32_t n = -1;
+#if defined(VSWAP_HAVE_AVX2_PATH)
+    if (lanes == 8) n = lanes8::paper_free_count_lanes(cls, bits, count);
+    else if (lanes == 4) n = lanes4::paper_free_count_lanes(cls, bits, count);
+#endif
+    if (n < 0 || check) {
+      PaperBathBuffer scalar{cls};
+      const std::int32_t want = paper_free_count(scalar, bits, count);
+      if (n >= 0 && n != want)
+        invariant_broken(fmt::format("{}-lane count of free bath states of cell {} is {}, the scalar one {}", lanes,
+                                     cell, n, want), r, step);
+      n = want;
+    }
+    return n;
+  }
+};
+
 /// Every particle's first attempt step, filed in the calendar.
 void schedule_first_attempts(StreamKey key, double rate_dt, std::vector<std::uint32_t>& next,
                              AttemptCalendar& calendar) {
@@ -275,8 +301,8 @@ VSWAP_CPU_HOT void paper_scheme(const Plan& p, std::uint32_t r, bool check, Real
   std::vector<std::uint64_t> bits(static_cast<std::size_t>(g.classes) / 64 + 1, 0);
   const PaperParams params = p.paper_params();
   // fermions: a cell's explicit bath sample, its N_bath classes drawn on vector lanes where
-  // there are (PaperBathDraws' bits; 32 = 4 words x 8 lanes of room for the last block) and
-  // read twice by paper_fermion_cell when it swaps
+  // there are (PaperBathDraws' bits; 32 = 4 words x 8 lanes of room for the last block),
+  // counted there too (LaneBathBuffer) and read again by paper_fermion_cell when it swaps
   std::vector<std::int32_t> bath_sample(p.fermi ? static_cast<std::size_t>(params.bath_count + 31) / 32 * 32 : 0);
   int lanes = 0;  // the lane code's width (0: scalar only)
 #if defined(VSWAP_HAVE_AVX2_PATH)
@@ -336,7 +362,7 @@ VSWAP_CPU_HOT void paper_scheme(const Plan& p, std::uint32_t r, bool check, Real
         if (p.fermi) draw_bath_sample(cu, s);
         const PaperCellCounts k =
             p.fermi ? paper_fermion_cell(key, cu, s, members, m, cls.data(), bits.data(), params,
-                                         PaperBathBuffer{bath_sample.data()})
+                                         LaneBathBuffer{bath_sample.data(), lanes, check, r, cu, s})
                     : paper_classical_cell(key, cu, s, members, m, v.data(), params);
         if (k.failed)
           throw InputError("system.particles", fmt::format("paper scheme: cell {} is full (a duplicate found no "
