@@ -99,7 +99,7 @@ struct PaperBathDraws {
 struct PaperBathBuffer {
   const std::int32_t* cls;
   VSWAP_HD_INLINE std::int32_t operator()(std::int32_t b) const { return cls[b]; }
-  VSWAP_HD_INLINE std::int32_t free_count(const std::uint64_t* bits, std::int32_t count) {
+  VSWAP_HD_INLINE std::int32_t free_count(const std::uint64_t* bits, std::int32_t count) const {
     return paper_free_count(*this, bits, count);
   }
 };
