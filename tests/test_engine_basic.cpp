@@ -98,12 +98,17 @@ void expect_every_width_gives_the_scalar_bits(const Config& cfg) {
 }
 }  // namespace
 
+// (Also on a thermal bath: a mixture of one component, the alias pick's table of one column.)
 TEST(EventLanes, EveryVectorWidthGivesTheScalarBits) {
-  Config cfg = small(Case{Scheme::event, Statistics::classical});
-  cfg.system.particles = 203;  // not a multiple of 16 or 8: a scalar tail
-  cfg.numerics.times = {0.0, 1.0, 10.0};
-  cfg.numerics.realizations = 2;
-  expect_every_width_gives_the_scalar_bits(cfg);
+  for (const BathKind kind : {BathKind::bragg, BathKind::thermal}) {
+    Config cfg = small(Case{Scheme::event, Statistics::classical});
+    cfg.bath.kind = kind;
+    cfg.bath.boost = 0.7;
+    cfg.system.particles = 203;  // not a multiple of 16 or 8: a scalar tail
+    cfg.numerics.times = {0.0, 1.0, 10.0};
+    cfg.numerics.realizations = 2;
+    expect_every_width_gives_the_scalar_bits(cfg);
+  }
 }
 
 // `exact`: a step's ~64 due attempts (rate dt 0.04), 8 or 4 at a time, the rest (m mod
