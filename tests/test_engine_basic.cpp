@@ -101,6 +101,7 @@ void expect_every_width_gives_the_scalar_bits(const Config& cfg) {
 // (Also on a thermal bath: a mixture of one component, the alias pick's table of one column.)
 TEST(EventLanes, EveryVectorWidthGivesTheScalarBits) {
   for (const BathKind kind : {BathKind::bragg, BathKind::thermal}) {
+    SCOPED_TRACE(kind == BathKind::bragg ? "bragg" : "thermal");
     Config cfg = small(Case{Scheme::event, Statistics::classical});
     cfg.bath.kind = kind;
     cfg.bath.boost = 0.7;
