@@ -3,6 +3,8 @@
 
 #include <cuda_runtime.h>
 
+#include <cstdlib>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 
@@ -22,5 +24,28 @@ namespace vswap::cuda::detail {
       ::vswap::cuda::detail::cuda_failed(vswap_cuda_err_, #call, __FILE__, __LINE__); \
   } while (0)
 
-/// Checks the last kernel launch (launch errors and, in debug builds, execution errors).
-#define VSWAP_CUDA_CHECK_LAUNCH() VSWAP_CUDA_TRY(cudaGetLastError())
+namespace vswap::cuda::detail {
+/// VSWAP_CUDA_SYNC=1 (read once): every launch is followed by cudaDeviceSynchronize, so that
+/// a kernel's execution error (an illegal address, say) is reported at its own launch rather
+/// than at the next runtime call that synchronises. Off by default (it costs the overlap of
+/// launches); debug builds always do it.
+inline bool sync_every_launch() {
+#ifndef NDEBUG
+  return true;
+#else
+  static const bool on = [] {
+    const char* v = std::getenv("VSWAP_CUDA_SYNC");
+    return v != nullptr && *v != '\0' && std::strcmp(v, "0") != 0;
+  }();
+  return on;
+#endif
+}
+}  // namespace vswap::cuda::detail
+
+/// Checks the last kernel launch: its launch error, and with sync_every_launch() its
+/// execution error.
+#define VSWAP_CUDA_CHECK_LAUNCH()                                                  \
+  do {                                                                             \
+    VSWAP_CUDA_TRY(cudaGetLastError());                                            \
+    if (::vswap::cuda::detail::sync_every_launch()) VSWAP_CUDA_TRY(cudaDeviceSynchronize()); \
+  } while (0)

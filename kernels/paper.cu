@@ -93,10 +93,9 @@ __global__ void cell_kernel(PaperArgs a, std::uint32_t s, bool fermi) {
     swaps += k.swaps;
     rescattered += k.rescattered;
     saturated += k.saturated;
-    if (k.failed && atomicAdd(&a.fault->paper_full, 1ull) == 0) {
-      a.fault->full_realization = a.first + r;
-      a.fault->full_step = s;
-      a.fault->full_cell = c;
+    if (k.failed) {
+      atomicAdd(&a.fault->paper_full, 1ull);
+      atomicMax(&a.fault->full_first, ~(static_cast<unsigned long long>(s) << 31 | static_cast<unsigned long long>(rc)));
     }
   }
   add_counter(a.counters + kSwaps, swaps);

@@ -26,7 +26,11 @@ enum Counter : int { kSwaps = 0, kRejected = 1, kRescattered = 2, kSaturated = 3
 /// What kernels report instead of throwing (read by the host at each observation).
 struct Fault {
   unsigned long long paper_full;  ///< paper: cells whose duplicate found no free state
-  long long full_realization, full_step, full_cell;  ///< one of them (the first to claim)
+  /// ~(step << 31 | realization in the batch x M + cell) of the first of them: the earliest
+  /// step, then the lowest realization, then the lowest cell (an atomicMax, so that the
+  /// message does not depend on the order of the threads; 0: none). 32 + 31 bits: the
+  /// backend keeps batch x M below 2^31.
+  unsigned long long full_first;
   unsigned long long misplaced;   ///< exact fermions: particles not in their Pauli cell
   unsigned long long occupied;    ///< exact fermions: occupied Pauli cells (= batch x N)
   unsigned long long claimed;     ///< exact fermions, between steps: claims left (0)

@@ -205,11 +205,14 @@ void Simulation::run(std::uint32_t first, std::int32_t count, BatchSums& out,
     snapshot_kernel<<<1, 32>>>(s.counters.data(), s.out_counters.data() + uo * kCounters);
     VSWAP_CUDA_CHECK_LAUNCH();
     const Fault f = read_fault(s);
-    if (f.paper_full != 0)
-      throw InputError("system.particles", "paper scheme: cell " + std::to_string(f.full_cell) +
+    if (f.paper_full != 0) {
+      const unsigned long long first_full = ~f.full_first, rc = first_full & 0x7fffffffull;
+      const auto M = static_cast<unsigned long long>(s.setup.lattice.cells);
+      throw InputError("system.particles", "paper scheme: cell " + std::to_string(rc % M) +
                                                " is full (a duplicate found no free bath state) in realization " +
-                                               std::to_string(f.full_realization) + " at step " +
-                                               std::to_string(f.full_step));
+                                               std::to_string(first + rc / M) + " at step " +
+                                               std::to_string(first_full >> 31));
+    }
     if (progress) progress(static_cast<double>(o + 1) / s.times);
   }
   const auto T = static_cast<std::size_t>(s.times), B = static_cast<std::size_t>(s.bins),

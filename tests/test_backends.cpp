@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <regex>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -198,6 +200,83 @@ TEST(CpuVsGpuDense, ExactFermionsOnAHalfFullLatticeAtLargeRateDt) {
   EXPECT_GT(cpu.rejected.back(), cpu.swaps.back());
 }
 
+// `paper` fermions on a bath of ~3 states per cell: a fixed cell whose duplicate finds no
+// free bath state stops the run (an input error). Which cell the message names must not
+// depend on the threads: the CPU names the lowest realization that fails (its first failing
+// step, then cell); the GPU, whose realizations advance together, the first step at which
+// any fails, then the lowest realization and cell (ARCHITECTURE.md). Both are checked
+// against the CPU run of each realization alone.
+struct FullCell {
+  long long cell = -1, realization = -1, step = -1;
+  bool operator<(const FullCell& o) const {
+    return std::tie(step, realization, cell) < std::tie(o.step, o.realization, o.cell);
+  }
+};
+FullCell full_cell(const std::function<void()>& run) {
+  try {
+    run();
+  } catch (const InputError& e) {
+    std::smatch m;
+    const std::string what = e.what();
+    EXPECT_EQ(e.key(), "system.particles");
+    if (!std::regex_search(what, m, std::regex("cell ([0-9]+) is full .* realization ([0-9]+) at step ([0-9]+)$")))
+      ADD_FAILURE() << what;
+    else
+      return FullCell{std::stoll(m[1]), std::stoll(m[2]), std::stoll(m[3])};
+  }
+  return FullCell{};
+}
+Config paper_full_cell_config() {
+  Config c = test::fig5d(Scheme::paper, Statistics::fermi);
+  c.bath.kind = BathKind::thermal;
+  c.bath.temperature = 0.2;  // classes 0, +-1 of some weight; +-2 at 1.4e-7 of them
+  c.system.profile = Profile::uniform;
+  // 0.875 per cell; a cell of 4 within the 10 steps in 6 of the 16 realizations: first in
+  // realization 4 (step 8), earliest in 7 and 13 (both step 4: the GPU's tie)
+  c.system.particles = 350;
+  c.numerics.times = {0.0, 0.1};
+  c.numerics.realizations = 16;
+  return c;
+}
+
+TEST(PaperFullCell, CpuNamesTheLowestRealizationThatFailsWhateverTheThreads) {
+  const Config c = paper_full_cell_config();
+  const FullCell one = full_cell([&] { test::run_cpu(c, 1); });
+  ASSERT_GE(one.realization, 0);
+  for (int k = 0; k < 3; ++k) {
+    const FullCell two = full_cell([&] { test::run_cpu(c, 2); });
+    EXPECT_EQ(std::tie(two.realization, two.step, two.cell), std::tie(one.realization, one.step, one.cell));
+  }
+  // the realizations below it run through; it fails alone as in the ensemble
+  EXPECT_EQ(full_cell([&] { test::run_cpu(c, 2, false, 0, one.realization); }).realization, -1);
+  const FullCell alone = full_cell([&] { test::run_cpu(c, 1, false, one.realization, one.realization + 1); });
+  EXPECT_EQ(std::tie(alone.realization, alone.step, alone.cell), std::tie(one.realization, one.step, one.cell));
+  // not a trivial case: a later realization fails at an earlier step (the GPU names it)
+  int failing = 0;
+  bool earlier = false;
+  for (long long r = one.realization + 1; r < c.numerics.realizations; ++r) {
+    const FullCell f = full_cell([&] { test::run_cpu(c, 1, false, r, r + 1); });
+    failing += f.realization >= 0;
+    earlier = earlier || (f.realization >= 0 && f.step < one.step);
+  }
+  EXPECT_GE(failing, 2);
+  EXPECT_TRUE(earlier);
+}
+
+TEST(PaperFullCell, GpuNamesTheFirstStepThenTheLowestRealizationAndCell) {
+  VSWAP_SKIP_UNLESS_BACKEND(Backend::cuda);
+  const Config c = paper_full_cell_config();
+  FullCell first;
+  first.step = 1ll << 62;
+  for (long long r = 0; r < c.numerics.realizations; ++r) {
+    const FullCell f = full_cell([&] { test::run_cpu(c, 1, false, r, r + 1); });
+    if (f.realization >= 0 && f < first) first = f;
+  }
+  ASSERT_GE(first.realization, 0);
+  const FullCell gpu = full_cell([&] { test::run_on(Backend::cuda, c); });  // one batch
+  EXPECT_EQ(std::tie(gpu.realization, gpu.step, gpu.cell), std::tie(first.realization, first.step, first.cell));
+}
+
 TEST(BackendChoice, AutoPicksTheDeviceWhenThereIsOne) {
   std::string note;
   const auto e = engine::make_engine(Backend::automatic, note);
@@ -289,17 +368,19 @@ TEST_P(GpuMemoryModel, TheModelBoundsWhatARunAllocates) {
   const Pair p = GetParam();
   Config c = test::fig5d(p.scheme, p.stats);
   c.numerics.times = {0.0, 0.05};
-  c.numerics.realizations = 5;
+  c.numerics.realizations = 8;
   const engine::DeviceMemoryNeed need = engine::cuda_memory_need(c);
   const std::size_t N = static_cast<std::size_t>(c.system.particles);
-  // the emulated CUB asks 8 B per item of radix-sort scratch (its alternate keys and values);
-  // the real one asks that and its histograms, which the model's 12 B cover
+  // Above one tile (4864 items on sm_90; both batches here: 12800 and 8000 items) the
+  // radix-sort scratch is 8 B per item (the alternate keys and values) and, on a GPU, its
+  // histograms and look-back, which the model's 12 B cover. A sort of one tile asks 1 byte:
+  // a smaller batch would fall below the floor (the emulated CUB does the same).
   const std::size_t sort_floor = p.scheme == Scheme::paper ? 4 : 0;
   std::size_t used[2];
-  const int batches[2] = {5, 2};
+  const int batches[2] = {8, 5};
   for (int k = 0; k < 2; ++k) {
     const int batch = batches[k];
-    if (batch < 5) ::setenv("VSWAP_CUDA_MAX_BATCH", std::to_string(batch).c_str(), 1);
+    if (batch < 8) ::setenv("VSWAP_CUDA_MAX_BATCH", std::to_string(batch).c_str(), 1);
     engine::reset_cuda_bytes_peak();
     const std::size_t before = engine::cuda_bytes_peak();
 #if defined(VSWAP_EMULATED_CASES)

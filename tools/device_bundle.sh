@@ -5,7 +5,8 @@
 #   build-device/          Release, CUDA for sm_90 only (H100, H200), no MPI
 #   build-device/bundle/   vswap and the GPU test binaries, lib/ with every shared library
 #                          they load except glibc's and the GPU driver's, COMMIT (the
-#                          commit built)
+#                          commit built), SOURCES (tools/source_digest.sh of the tree
+#                          built: device_check.sh refuses a bundle of other sources)
 # Then, on the GPU machine, from the repository root (the bundle travels as an ignored
 # path, e.g. the device tool's `carry: ["build-device/bundle"]`):
 #   bash tools/device_check.sh build-device/bundle [correctness|sanitize|bench|all]
@@ -34,6 +35,7 @@ done | sort -u | while read -r lib; do
     *) cp -L "$lib" "$bundle/lib/" ;;
   esac
 done
+"$root/tools/source_digest.sh" "$root" > "$bundle/SOURCES"
 git -C "$root" rev-parse --short HEAD > "$bundle/COMMIT"
 if ! git -C "$root" diff --quiet HEAD -- . 2>/dev/null; then echo "+uncommitted changes" >> "$bundle/COMMIT"; fi
 echo "device_bundle: $(du -sh "$bundle" | cut -f1) in $bundle (commit $(head -1 "$bundle/COMMIT"))"

@@ -49,12 +49,26 @@ gtest() {
 }
 
 note "commit: $(head -1 "$bundle/COMMIT" 2>/dev/null || echo unknown)"
+# The bundle must be built from this tree's sources: an old one would test old kernels.
+sources=$("$root/tools/source_digest.sh" "$root")
+if [ "$(cat "$bundle/SOURCES" 2>/dev/null)" != "$sources" ]; then
+  note "FAILED: the bundle was built from other sources than this tree's ($bundle/SOURCES:" \
+    "$(cat "$bundle/SOURCES" 2>/dev/null || echo missing); here: $sources). Rebuild it: tools/device_bundle.sh"
+  exit 1
+fi
 note "cpu:    $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores"
+note "kernel: $(uname -r)"
 if ! gpu=$(nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>&1); then
   note "FAILED: no GPU here (nvidia-smi: ${gpu:-not found}); the GPU checks need one"
   exit 1
 fi
 note "gpu:    $gpu"
+# The bundle's binaries must load here (its glibc need: tools/device_bundle.sh prints it).
+if ! "$bundle/test_gpu_rng" --gtest_list_tests > "$logs/preflight.log" 2>&1; then
+  note "FAILED: the bundle's binaries do not start here ($(ldd --version 2>&1 | head -1)):"
+  head -5 "$logs/preflight.log" | tee -a "$summary"
+  exit 1
+fi
 for stage in "${stages[@]}"; do
   start=$SECONDS
   case $stage in
@@ -65,8 +79,14 @@ for stage in "${stages[@]}"; do
       gtest test_engine_classical --gtest_filter='*cuda*'
       ;;
     sanitize)
-      if bash "$root/tools/gpu_sanitize.sh" "$bundle" > "$logs/sanitize.log" 2>&1; then
+      bash "$root/tools/gpu_sanitize.sh" "$bundle" > "$logs/sanitize.log" 2>&1
+      rc=$?
+      if [ $rc -eq 0 ]; then
         note "ok     sanitize: $(grep -c '^ok' "$logs/sanitize.log") runs clean ($((SECONDS - start)) s)"
+      elif [ $rc -eq 3 ]; then
+        note "NOT RUN sanitize: compute-sanitizer cannot use the GPU on this machine (not a finding about the code):"
+        grep -A5 '^UNSUPPORTED' "$logs/sanitize.log" | head -6 | tee -a "$summary"
+        status=1
       else
         note "FAILED sanitize ($((SECONDS - start)) s; $logs/sanitize.log)"
         grep -E '^(FAILED|ok)|ERROR|error' "$logs/sanitize.log" | head -20 | tee -a "$summary"

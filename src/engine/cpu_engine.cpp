@@ -87,8 +87,10 @@ class CpuEngine final : public Engine {
     RunSums total = empty_sums(plan, 0, 0);
     const int threads = setup.options.threads > 0 ? setup.options.threads : omp_get_max_threads();
     std::atomic<std::int64_t> done{0};
+    // A failure stops the realizations above it; the one reported is the lowest that failed
+    // (those below it all run), so the message does not depend on the threads.
     std::exception_ptr error;
-    std::atomic<bool> stop{false};
+    std::atomic<std::int64_t> failed_at{last};
     const std::size_t T = plan.obs_times.size();
 #pragma omp parallel num_threads(threads)
     {
@@ -96,15 +98,17 @@ class CpuEngine final : public Engine {
       RealizationObs obs;
 #pragma omp for schedule(dynamic, 1) nowait
       for (std::int64_t r = first; r < last; ++r) {
-        if (stop.load()) continue;
+        if (r > failed_at.load()) continue;
         try {
           obs.reset(T, static_cast<std::size_t>(plan.density_bins), static_cast<std::size_t>(plan.velocity_bins));
           simulate_realization(plan, static_cast<std::uint32_t>(r), setup.options.check_every_step, obs);
           accumulate(local, obs, plan.particles, plan.energy_scale);
         } catch (...) {
 #pragma omp critical(vswap_engine_error)
-          if (!error) error = std::current_exception();
-          stop = true;
+          if (r < failed_at.load()) {
+            error = std::current_exception();
+            failed_at = r;
+          }
         }
         const auto d = ++done;
         if (progress && omp_get_thread_num() == 0) progress(static_cast<double>(d) / static_cast<double>(last - first));

@@ -90,7 +90,8 @@ void upload_initial_states(const Plan& p, cuda::Simulation& sim, std::int64_t fi
   const auto n = static_cast<std::size_t>(p.particles);
   std::vector<double> x(static_cast<std::size_t>(count) * n), v(p.fermi ? 0 : x.size());
   std::vector<std::int32_t> cls(p.fermi ? x.size() : 0);
-  std::exception_ptr error;
+  std::exception_ptr error;  // the lowest realization's: the message does not depend on threads
+  std::int32_t error_at = count;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
   for (std::int32_t j = 0; j < count; ++j) {
     try {
@@ -101,7 +102,10 @@ void upload_initial_states(const Plan& p, cuda::Simulation& sim, std::int64_t fi
       else std::copy(s.v.begin(), s.v.end(), v.begin() + static_cast<std::ptrdiff_t>(at));
     } catch (...) {
 #pragma omp critical(vswap_cuda_initial)
-      if (!error) error = std::current_exception();
+      if (j < error_at) {
+        error = std::current_exception();
+        error_at = j;
+      }
     }
   }
   if (error) std::rethrow_exception(error);

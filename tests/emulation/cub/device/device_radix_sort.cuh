@@ -42,10 +42,14 @@ inline bool overlap(const void* a, std::size_t na, const void* b, std::size_t nb
   return na > 0 && nb > 0 && x < y + nb && y < x + na;
 }
 
-/// Bytes of temp storage this emulation asks of a sort of n pairs.
+/// Bytes of temp storage this emulation asks of a sort of n pairs. As the real CUB (CCCL 3.0,
+/// sm_90's SingleTilePolicy: 256 threads x 19 items), a sort that fits one tile asks 1 byte;
+/// a larger one asks its alternate keys and values and a little more (the real one: its
+/// histograms and look-back, a few hundred bytes per 1e4 items).
+constexpr std::size_t kSingleTileItems = 256 * 19;
 template <class K, class V>
 std::size_t sort_temp_bytes(std::size_t n) {
-  return n * (sizeof(K) + sizeof(V)) + 1024;
+  return n <= kSingleTileItems ? 1 : n * (sizeof(K) + sizeof(V)) + 1024;
 }
 
 }  // namespace emulation_detail
