@@ -257,3 +257,70 @@ TEST(Burgers, Fig5LikeProblemOnTheAutomaticGrid) {
   for (Eigen::Index k = 0; k < sol.density.rows(); ++k)
     EXPECT_NEAR(sol.density.row(k).sum() * length / bins, 1600.0, 1e-9);
 }
+
+// Rare collisions, D = 1e6 on cells of 1.25, and a drift: the grid-scale modes are stiff by
+// ~1e6 per unit time. The Newton matrix of a nearby step size left an error in them that the
+// error control then saw for ever: 27 990 steps to t = 0.3 (93 258 to t = 1 in a user
+// audit's run). Now a few hundred, and the profile is the moving heat kernel's.
+TEST(Burgers, LargeDiffusionTakesFewStepsAndIsTheHeatKernel) {
+  const double D = 1e6, u0 = 0.5, length = 500.0, width = 50.0, particles = 200.0;
+  const int bins = 50, cells = 400;
+  const auto table = tabulate(
+      0.0, 2.0, 11, [&](double) { return u0; }, [&](double) { return D; });
+  // bin averages of the wrapped Gaussian of variance s2 centred at c
+  const auto exact = [&](double c, double s2) {
+    Eigen::VectorXd out(bins);
+    const double dx = length / bins, s = std::sqrt(2 * s2);
+    for (int j = 0; j < bins; ++j) {
+      double mass = 0.0;
+      for (int n = -40; n <= 40; ++n)
+        mass += 0.5 * (std::erfc((j * dx - c + n * length) / s) - std::erfc(((j + 1) * dx - c + n * length) / s));
+      out(j) = particles * mass / dx;
+    }
+    return out;
+  };
+  vt::BurgersOptions opt;
+  opt.cells = cells;
+  // in one stretch to t = 0.3 (where the stall was), and with stops on the way
+  for (const std::vector<double>& times : {std::vector<double>{0.3}, std::vector<double>{1e-3, 0.01, 0.1}}) {
+    const auto sol = vt::solve_burgers(table, length, vt::gaussian_bin_averages(particles, length, width, cells),
+                                       times, bins, opt);
+    std::printf("BURGERS_LARGE_D t_end=%g steps=%ld rejected=%ld\n", times.back(), sol.steps, sol.rejected_steps);
+    EXPECT_LT(sol.steps, 1000);
+    for (std::size_t k = 0; k < times.size(); ++k) {
+      const Eigen::VectorXd want = exact(length / 2 + u0 * times[k], width * width + 2 * D * times[k]);
+      EXPECT_LT((sol.density.row(static_cast<Eigen::Index>(k)).transpose() - want).cwiseAbs().maxCoeff(),
+                1e-4 * want.maxCoeff())
+          << "t = " << times[k];
+    }
+  }
+}
+
+// Once D_min (2 pi / L)^2 t >= 50 the profile is its mean to double precision: no steps, also
+// for coefficients whose right-hand side overflows (D = 1e300: h was 0 for ever); stepping
+// such a problem is an error that says so.
+TEST(Burgers, FlatOnceTheSlowestModeHasDecayed) {
+  const double length = 500.0;
+  const Eigen::VectorXd initial = vt::gaussian_bin_averages(200.0, length, 50.0, 400);
+  vt::BurgersOptions opt;
+  opt.cells = 400;
+  for (const double D : {5e5, 1e300}) {
+    const auto table = tabulate(
+        0.0, 2.0, 11, [](double) { return 0.5; }, [&](double) { return D; });
+    const double flat_after = 50.0 / (D * std::pow(2 * M_PI / length, 2));
+    const auto sol = vt::solve_burgers(table, length, initial, {0.0, 1.01 * flat_after, 10.0}, 50, opt);
+    EXPECT_EQ(sol.steps, 0) << "D = " << D;
+    for (int b = 0; b < 50; ++b) {
+      EXPECT_EQ(sol.density(1, b), initial.mean()) << "D = " << D;
+      EXPECT_EQ(sol.density(2, b), initial.mean());
+    }
+  }
+  const auto overflowing = tabulate(
+      0.0, 2.0, 11, [](double) { return 0.5; }, [](double) { return 1e300; });
+  try {
+    vt::solve_burgers(overflowing, length, initial, {1e-310}, 50, opt);
+    ADD_FAILURE() << "no error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("not finite"), std::string::npos) << e.what();
+  }
+}
