@@ -209,7 +209,7 @@ void Simulation::run(std::uint32_t first, std::int32_t count, BatchSums& out,
       const unsigned long long first_full = ~f.full_first, rc = first_full & 0x7fffffffull;
       const auto M = static_cast<unsigned long long>(s.setup.lattice.cells);
       throw InputError("system.particles", "paper scheme: cell " + std::to_string(rc % M) +
-                                               " is full (a duplicate found no free bath state) in realization " +
+                                               " is full (a fermion in every bath state of some weight: a duplicate has none to go to) in realization " +
                                                std::to_string(first + rc / M) + " at step " +
                                                std::to_string(first_full >> 31));
     }

@@ -200,8 +200,9 @@ TEST(CpuVsGpuDense, ExactFermionsOnAHalfFullLatticeAtLargeRateDt) {
   EXPECT_GT(cpu.rejected.back(), cpu.swaps.back());
 }
 
-// `paper` fermions on a bath of ~3 states per cell: a fixed cell whose duplicate finds no
-// free bath state stops the run (an input error). Which cell the message names must not
+// `paper` fermions on a bath of 3 states of weight per cell (and two more of 1e-7): a fixed
+// cell that streaming fills with a fermion in every state of some weight leaves a duplicate
+// nowhere to go and stops the run (an input error). Which cell the message names must not
 // depend on the threads: the CPU names the lowest realization that fails (its first failing
 // step, then cell); the GPU, whose realizations advance together, the first step at which
 // any fails, then the lowest realization and cell (ARCHITECTURE.md). Both are checked
@@ -231,10 +232,10 @@ Config paper_full_cell_config() {
   c.bath.kind = BathKind::thermal;
   c.bath.temperature = 0.2;  // classes 0, +-1 of some weight; +-2 at 1.4e-7 of them
   c.system.profile = Profile::uniform;
-  // 0.875 per cell; a cell of 4 within the 10 steps in 6 of the 16 realizations: first in
-  // realization 4 (step 8), earliest in 7 and 13 (both step 4: the GPU's tie)
-  c.system.particles = 350;
-  c.numerics.times = {0.0, 0.1};
+  // 1.5 per cell; a cell of 6 within the 25 steps in 6 of the 16 realizations: first in
+  // realization 3 (step 20), earliest in 9 and 13 (both step 4: the GPU's tie)
+  c.system.particles = 600;
+  c.numerics.times = {0.0, 0.25};
   c.numerics.realizations = 16;
   return c;
 }

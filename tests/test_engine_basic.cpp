@@ -279,6 +279,33 @@ TEST(EngineInput, MoreFermionsThanTheLatticeHoldsIsRefused) {
   EXPECT_EQ(refused_key(c), "system.particles");
 }
 
+// What the refusals advise works: a bath on a single class of the velocity lattice
+// (dl = 2 pi M / L) is accepted with fewer, longer cells; a densest cell beyond 3/4 of its
+// classes stays refused whatever the cells (its fermions and its classes both scale with
+// the cell length), and a wider profile is accepted.
+TEST(EngineInput, TheLatticeRefusalsAdviceHolds) {
+  Config c = fig5d(Scheme::exact);
+  c.bath.kind = BathKind::thermal;
+  c.bath.temperature = 0.01;
+  c.system.particles = 20;
+  c.numerics.cells = 2000;  // dl = 6.3, the bath's sd 0.1
+  c.numerics.times = {0.0, 0.1};
+  c.numerics.realizations = 1;
+  EXPECT_EQ(refused_key(c), "numerics.cells");
+  c.numerics.cells = 40;  // dl = 0.126
+  EXPECT_EQ(refused_key(c), "(accepted)");
+  Config d = fig5d(Scheme::exact);
+  d.system.width = 50;
+  d.numerics.times = {0.0, 0.1};
+  d.numerics.realizations = 1;
+  for (const std::int64_t cells : {100, 400, 1000}) {
+    d.numerics.cells = cells;
+    EXPECT_EQ(refused_key(d), "system.width") << cells << " cells";
+  }
+  d.system.width = 300;
+  EXPECT_EQ(refused_key(d), "(accepted)");
+}
+
 TEST(EngineInput, CudaRequestedWithoutDevice) {
   std::string note;
 #if !defined(VSWAP_WITH_CUDA)
@@ -342,6 +369,76 @@ TEST(PaperCell, DuplicateGoesToAClassNoMemberHolds) {
     EXPECT_NE(cls[1], 2);
     EXPECT_EQ(bits[0], 0u);  // scratch left zero
   }
+}
+
+// paper, 2(b), once the rejection tries run out: alias_sample_clear draws the table's own law
+// restricted to the clear classes (2e5 draws against represented_probabilities, 5 sigma per
+// class), never a set class or one of no mass, and -1 when no clear class has mass.
+TEST(AliasSampleClear, DrawsTheTablesLawRestrictedToTheClearClasses) {
+  const AliasTable table(std::vector<double>{0.5, 2.0, 0.01, 1.0, 3.0, 0.0, 1e-6, 0.7});
+  const std::vector<double> q = table.represented_probabilities();
+  std::uint64_t bits[1] = {(1u << 1) | (1u << 4)};
+  double clear_mass = 0.0;
+  for (int k = 0; k < 8; ++k)
+    if (!detail::test_bit(bits, k)) clear_mass += q[static_cast<std::size_t>(k)];
+  std::mt19937_64 rng(11);
+  constexpr int draws = 200000;
+  std::vector<int> count(8, 0);
+  for (int i = 0; i < draws; ++i) {
+    const std::int32_t k = alias_sample_clear(table.view(), bits, rng());
+    ASSERT_GE(k, 0);
+    ASSERT_LT(k, 8);
+    ++count[static_cast<std::size_t>(k)];
+  }
+  for (int k = 0; k < 8; ++k) {
+    const double p = detail::test_bit(bits, k) ? 0.0 : q[static_cast<std::size_t>(k)] / clear_mass;
+    const double sd = std::sqrt(draws * p * (1 - p));
+    EXPECT_NEAR(count[static_cast<std::size_t>(k)], draws * p, 5 * sd + 1e-9) << "class " << k;
+  }
+  EXPECT_EQ(count[1] + count[4] + count[5], 0);
+  // the ends of u: the first and the last clear class of mass
+  EXPECT_EQ(alias_sample_clear(table.view(), bits, 0), 0);
+  bits[0] = 0xff & ~(1u << 5);  // every class of mass set
+  EXPECT_EQ(alias_sample_clear(table.view(), bits, rng()), -1);
+  bits[0] = 0xff & ~((1u << 5) | (1u << 6));
+  EXPECT_EQ(alias_sample_clear(table.view(), bits, ~std::uint64_t{0}), 6);
+}
+
+// A cell whose free states all have ~1e-7 of the weight: 262144 rejection tries find one
+// with probability ~0.05, and the duplicate was an error ("cell is full") in ~95% of such
+// cells. Now it lands in a free state, by the restricted law (class 4 has three times class
+// 0's weight); with no free state of any weight the cell still fails.
+TEST(PaperCell, ADuplicateWhoseFreeStatesAreRareGoesToOneOfThem) {
+  const AliasTable bath(std::vector<double>{1e-7, 1.0, 1.0, 1.0, 3e-7, 0.0});
+  const std::vector<double> q = bath.represented_probabilities();
+  PaperParams p;
+  p.gamma = 0.0;  // no swap: only 2(b)
+  p.dt = 0.1;
+  p.bath_count = 1;
+  p.bath_length = 1.0;
+  p.bath = bath.view();
+  std::uint64_t bits[1] = {0};
+  const std::int32_t members[4] = {0, 1, 2, 3};
+  constexpr int steps = 400;
+  int in_four = 0;
+  for (std::uint32_t s = 0; s < steps; ++s) {
+    std::int32_t cls[4] = {1, 2, 3, 1};
+    const auto k = paper_fermion_cell(StreamKey{7, 0}, 0, s, members, 4, cls, bits, p);
+    ASSERT_EQ(k.failed, 0u) << "step " << s;
+    ASSERT_EQ(k.rescattered, 1u);
+    ASSERT_TRUE(cls[3] == 0 || cls[3] == 4) << cls[3];
+    in_four += cls[3] == 4;
+    EXPECT_EQ(bits[0], 0u);
+  }
+  const double p4 = q[4] / (q[0] + q[4]);
+  EXPECT_NEAR(in_four, steps * p4, 5 * std::sqrt(steps * p4 * (1 - p4)));
+  const AliasTable full(std::vector<double>{1.0, 1.0, 0.0});
+  p.bath = full.view();
+  std::int32_t cls[3] = {0, 1, 0};
+  const auto k = paper_fermion_cell(StreamKey{7, 0}, 0, 0, members, 3, cls, bits, p);
+  EXPECT_EQ(k.failed, 1u);
+  EXPECT_EQ(k.rescattered, 0u);
+  EXPECT_EQ(bits[0], 0u);
 }
 
 // exact, fermions: the CUDA backend's settle (exact_fermion_settle_alone for every attempt,

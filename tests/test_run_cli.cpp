@@ -261,6 +261,12 @@ TEST(RunCommand, RecordsTheThreadsItUsed) {
   EXPECT_EQ(vswap::test::h5_int_attribute(dir.file("one.h5"), "threads"), 1);
   ASSERT_EQ(run_vswap("run " + cfg + " -q -o " + dir.file("all.h5")).exit_code, 0);
   EXPECT_GE(vswap::test::h5_int_attribute(dir.file("all.h5"), "threads"), 1);
+  // merge: the most any shard used (it recorded 0)
+  ASSERT_EQ(run_vswap("run " + cfg + " -q --threads 1 --shard 1/2 -o " + dir.file("s1.h5")).exit_code, 0);
+  ASSERT_EQ(run_vswap("run " + cfg + " -q --threads 2 --shard 2/2 -o " + dir.file("s2.h5")).exit_code, 0);
+  const auto r = run_vswap("merge -q " + dir.file("m.h5") + " " + dir.file("s1.h5") + " " + dir.file("s2.h5"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(vswap::test::h5_int_attribute(dir.file("m.h5"), "threads"), 2);
 }
 
 TEST(TheoryCommand, CsvTableHasTheSpecHeaderAndRows) {
@@ -271,6 +277,7 @@ TEST(TheoryCommand, CsvTableHasTheSpecHeaderAndRows) {
   EXPECT_EQ(r.output.rfind("rho,u,du_drho,D\n0.25,", 0), 0u) << r.output;
   EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 4);
   EXPECT_EQ(run_vswap("theory " + cfg + " --rho 1,x --csv").exit_code, 2);
+  EXPECT_EQ(run_vswap("theory " + cfg + " --rho '' --csv").exit_code, 2);  // was the whole table
 }
 
 // A classical table over densities beyond the fermions' Pauli limit: written, with an empty

@@ -43,7 +43,7 @@ struct PaperCellCounts {
   std::uint32_t swaps = 0;
   std::uint32_t rescattered = 0;
   std::uint32_t saturated = 0;  ///< R dt >= 1 (the swap probability was capped at 1)
-  std::uint32_t failed = 0;     ///< a duplicate found no free state (cell full): an error
+  std::uint32_t failed = 0;     ///< a duplicate found no free state of any mass (cell full): an error
 };
 
 /// N_bath of a cell: rho_bath ell rounded, at least 1 (host).
@@ -64,7 +64,43 @@ VSWAP_HD_INLINE bool test_bit(const std::uint64_t* bits, std::int32_t k) {
 }
 VSWAP_HD_INLINE void set_bit(std::uint64_t* bits, std::int32_t k) { bits[k >> 6] |= std::uint64_t{1} << (k & 63); }
 VSWAP_HD_INLINE void clear_bit(std::uint64_t* bits, std::int32_t k) { bits[k >> 6] &= ~(std::uint64_t{1} << (k & 63)); }
+
+/// The high 64 bits of a * b (the same integer operations on host and device).
+VSWAP_HD_INLINE std::uint64_t mulhi64(std::uint64_t a, std::uint64_t b) {
+  const std::uint64_t a0 = a & 0xffffffffu, a1 = a >> 32, b0 = b & 0xffffffffu, b1 = b >> 32;
+  const std::uint64_t p01 = a0 * b1, p10 = a1 * b0;
+  const std::uint64_t mid = ((a0 * b0) >> 32) + (p01 & 0xffffffffu) + (p10 & 0xffffffffu);
+  return a1 * b1 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
+}
 }  // namespace detail
+
+/// A class from the alias law of `t` restricted to the classes whose bit is clear: the law
+/// the re-scattering loop draws by rejection, drawn directly (for when its tries run out).
+/// Column j gives its class j the mass threshold[j] and alias[j] the rest of 2^32 (as
+/// alias_sample does); `u` picks a point of the clear classes' total mass (64 bits, so that
+/// a clear mass of 1 in 2^32 is still drawn at its weight). -1 when no clear class has mass:
+/// the cell holds a fermion in every bath state. O(n).
+VSWAP_HD_INLINE std::int32_t alias_sample_clear(const AliasView& t, const std::uint64_t* bits, std::uint64_t u) {
+  constexpr std::uint64_t kWhole = std::uint64_t{1} << 32;
+  std::uint64_t total = 0;
+  for (std::uint32_t j = 0; j < t.n; ++j) {
+    if (!detail::test_bit(bits, static_cast<std::int32_t>(j))) total += t.threshold[j];
+    if (!detail::test_bit(bits, t.alias[j])) total += kWhole - t.threshold[j];
+  }
+  if (total == 0) return -1;
+  std::uint64_t point = detail::mulhi64(u, total);  // in [0, total)
+  for (std::uint32_t j = 0; j < t.n; ++j) {
+    if (!detail::test_bit(bits, static_cast<std::int32_t>(j))) {
+      if (point < t.threshold[j]) return static_cast<std::int32_t>(j);
+      point -= t.threshold[j];
+    }
+    if (!detail::test_bit(bits, t.alias[j])) {
+      if (point < kWhole - t.threshold[j]) return t.alias[j];
+      point -= kWhole - t.threshold[j];
+    }
+  }
+  return -1;  // not reached: point < total
+}
 
 /// (C2)'s N_free: how many of the explicit bath sample's `count` classes no member of the
 /// cell holds (`bits`: the members' classes). The rule; the CPU's lane count
@@ -104,7 +140,9 @@ struct PaperBathBuffer {
   }
 };
 
-/// Largest duplicate re-scattering tries per cell and step (then `failed`).
+/// Largest duplicate re-scattering tries per cell and step by rejection; after them each
+/// duplicate draws from the clear classes directly (alias_sample_clear, Purpose::rescatter_clear,
+/// index = its member position), the same law. `failed` only when no free state has mass.
 inline constexpr std::int32_t kMaxRescatterTries = 4 * 65536;
 
 /// One fixed cell, fermions. `members`: the cell's particles in increasing index order;
@@ -142,6 +180,16 @@ VSWAP_HD_INLINE PaperCellCounts paper_fermion_cell(StreamKey key, std::uint32_t 
         detail::set_bit(bits, k);
         placed = true;
         break;
+      }
+    }
+    if (!placed) {  // the free states have little mass (~1e-5): draw among them directly
+      const Philox4x32 d = draw(key, cell, s, Purpose::rescatter_clear, static_cast<std::uint32_t>(m));
+      const std::int32_t k =
+          alias_sample_clear(p.bath, bits, (static_cast<std::uint64_t>(d.v[0]) << 32) | d.v[1]);
+      if (k >= 0) {
+        cls[i] = k;
+        detail::set_bit(bits, k);
+        placed = true;
       }
     }
     if (placed) ++out.rescattered; else ++out.failed;

@@ -26,7 +26,9 @@ enum class Purpose : std::uint32_t {
   paper_bath = 7,     ///< paper: subject = cell; the explicit bath sample, index = block
   rescatter = 8,      ///< paper: subject = cell; duplicate re-scattering, index = try
   init_stationary = 9, ///< initial `stationary` fermions: subject = spatial cell
-  init_count = 10       ///< initial `stationary` fermions: subject = cell / 4, step = try
+  init_count = 10,      ///< initial `stationary` fermions: subject = cell / 4, step = try
+  rescatter_clear = 11  ///< paper: subject = cell; a duplicate drawn among the free states
+                        ///< once the tries ran out, index = its member position
 };
 
 /// The largest step a stream can address (rng.hpp: cuRAND offset fits in 64 bits).

@@ -52,7 +52,9 @@ int main(int argc, char** argv) {
   auto* theory_cmd = app.add_subcommand(
       "theory", "Transport coefficients u(rho), u'(rho), D(rho) and stationary states (HDF5 or CSV)");
   add_common(*theory_cmd, theory.common, "HDF5 output (default: theory.h5)");
-  theory_cmd->add_option("--rho", theory.rho_list, "Comma-separated densities for --csv")
+  theory_cmd->add_option("--rho", theory.rho_list,
+                         "Comma-separated densities to tabulate (the CSV rows, or the HDF5 table) instead "
+                         "of [theory] rho_min..rho_max")
       ->type_name("LIST");
   theory_cmd->add_flag("--csv", theory.csv,
                        "Print the CSV table rho,u,du_drho,D on stdout instead of writing HDF5");

@@ -102,7 +102,7 @@ int merge_command(const MergeArgs& args) {
   const std::string identity = run_identity(ref.info.config, ref.info.bath_table);
   std::set<std::string> backends, devices, commits;
   double wall = 0;
-  std::int64_t ranks = 0;
+  std::int64_t ranks = 0, threads = 0;
   for (const auto& s : shards) {
     const std::string id = run_identity(s.info.config, s.info.bath_table);
     if (id != identity) {
@@ -118,6 +118,7 @@ int merge_command(const MergeArgs& args) {
     commits.insert(s.info.git_commit);
     wall += s.info.wall_time_s;
     ranks = std::max(ranks, s.info.ranks);
+    threads = std::max(threads, s.info.threads);
   }
   if (commits.size() > 1 && !args.quiet) {
     std::cerr << fmt::format("vswap merge: warning: the shards come from different git commits "
@@ -145,6 +146,7 @@ int merge_command(const MergeArgs& args) {
   prov.device = join({devices.begin(), devices.end()}, "; ");
   prov.shard = fmt::format("merged from {} shards", shards.size());
   prov.ranks = ranks;
+  prov.threads = threads;
   prov.wall_time_s = wall;
   prov.command_line = args.command_line;
   std::vector<std::string> files;

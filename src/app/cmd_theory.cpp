@@ -34,8 +34,9 @@ int theory_command(const TheoryArgs& args) {
   const double gamma = cfg.collisions.gamma;
 
   std::vector<double> densities;
-  if (!args.rho_list.empty()) {
-    densities = parse_number_list(args.rho_list, "--rho");
+  if (args.rho_list) {
+    densities = parse_number_list(*args.rho_list, "--rho");
+    if (densities.empty()) throw InputError("--rho", "no densities given");
     for (double r : densities) {
       if (r < 0) throw InputError("--rho", fmt::format("densities must be >= 0, got {}", r));
     }

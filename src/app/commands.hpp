@@ -3,6 +3,7 @@
 ///
 /// All of them throw `vswap::InputError` for bad input (exit code 2, nothing written).
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,7 +18,7 @@ struct CommonArgs {
 
 struct TheoryArgs {
   CommonArgs common;
-  std::string rho_list;  ///< --rho 0.25,1,2
+  std::optional<std::string> rho_list;  ///< --rho 0.25,1,2
   bool csv = false;      ///< --csv: print the table instead of writing HDF5
 };
 int theory_command(const TheoryArgs&);

@@ -285,6 +285,7 @@ RunFileInfo read_run_info(const std::string& path) {
   if (f < 0) throw InputError(path, "cannot open as HDF5");
   try {
     info.ranks = read_scalar_attribute<std::int64_t>(f, path, "/", "ranks", H5T_NATIVE_INT64);
+    info.threads = read_scalar_attribute<std::int64_t>(f, path, "/", "threads", H5T_NATIVE_INT64);
     info.wall_time_s = read_scalar_attribute<double>(f, path, "/", "wall_time_s", H5T_NATIVE_DOUBLE);
   } catch (...) {
     H5Fclose(f);

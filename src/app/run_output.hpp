@@ -57,6 +57,7 @@ struct RunFileInfo {
   std::string config, config_path, version, git_commit, backend, device, shard;
   std::optional<std::string> bath_table;  ///< a table bath's file text (`bath_table`)
   std::int64_t ranks = 1;
+  std::int64_t threads = 0;
   double wall_time_s = 0;
 };
 RunFileInfo read_run_info(const std::string& path);

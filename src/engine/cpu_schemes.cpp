@@ -365,8 +365,8 @@ VSWAP_CPU_HOT void paper_scheme(const Plan& p, std::uint32_t r, bool check, Real
                                          LaneBathBuffer{bath_sample.data(), lanes, check, r, cu, s})
                     : paper_classical_cell(key, cu, s, members, m, v.data(), params);
         if (k.failed)
-          throw InputError("system.particles", fmt::format("paper scheme: cell {} is full (a duplicate found no "
-                                                           "free bath state) in realization {} at step {}", c, r, s));
+          throw InputError("system.particles", fmt::format("paper scheme: cell {} is full (a fermion in every bath state "
+                                                           "of some weight: a duplicate has none to go to) in realization {} at step {}", c, r, s));
         count.swaps += k.swaps;
         count.rescattered += k.rescattered;
         count.saturated += k.saturated;

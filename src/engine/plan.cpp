@@ -135,7 +135,8 @@ Plan make_plan(const Config& config) {
       throw InputError(key, fmt::format(
           "the densest cell would hold {:.1f} fermions on average, but the velocity lattice "
           "(dl = {:.4g}) has only {} classes with bath weight >= 1e-3 of the maximum; the limit is "
-          "3/4 of them ({:.1f}). Use fewer particles, a wider profile or more cells",
+          "3/4 of them ({:.1f}). Use fewer particles or a wider profile (not other cells: a cell's "
+          "fermions and its classes both grow with its length)",
           n_peak, g.dl, capacity, limit));
     }
     // One class: every fermion has the same velocity, swaps change nothing, D = 0 and the
@@ -143,8 +144,8 @@ Plan make_plan(const Config& config) {
     if (capacity < 2 && sys.profile == Profile::gaussian)
       throw InputError("numerics.cells", fmt::format(
           "the bath lies on a single class of the fermion velocity lattice (dl = 2 pi cells / "
-          "length = {:.4g}): D(rho) = 0 and the Burgers equation (2) has no diffusion. Use more "
-          "cells (a finer lattice) or a wider bath", g.dl));
+          "length = {:.4g}): D(rho) = 0 and the Burgers equation (2) has no diffusion. Use fewer "
+          "cells (longer cells: a finer velocity lattice) or a wider bath", g.dl));
   }
 
   if (p.scheme == Scheme::paper) {
