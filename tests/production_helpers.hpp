@@ -123,6 +123,21 @@ inline long long h5_int_attribute(const std::string& file, const std::string& na
   return v;
 }
 
+/// A double attribute of an object (NaN when absent).
+inline double h5_double_attribute(const std::string& file, const std::string& object, const std::string& name) {
+  double v = std::nan("");
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (f < 0) return v;
+  const hid_t a = H5Aopen_by_name(f, object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT);
+  if (a >= 0) {
+    H5Aread(a, H5T_NATIVE_DOUBLE, &v);
+    H5Aclose(a);
+  }
+  H5Fclose(f);
+  return v;
+}
+
 inline std::string read_text(const std::string& file) {
   std::ifstream in(file);
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());

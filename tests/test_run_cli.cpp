@@ -253,6 +253,21 @@ TEST(RunCommand, NarrowProfileStaysInsideTheTransportTable) {
 
 // --threads is what the run uses and records (`device` said "2 OpenMP threads" with
 // --threads 1 on a 2-core machine; `threads` was 0 without the option).
+// What (2) leaves out is printed with the run's resolution, and a Knudsen number >= 1 (a mean
+// free path longer than the width) gets a line saying (2) is not expected to hold.
+TEST(RunCommand, PrintsWhatBurgersLeavesOutAndWarnsAtLargeKnudsenNumber) {
+  ScratchDir dir("run-knudsen");
+  const std::string cfg = dir.write("tiny.toml", kTiny);
+  auto r = run_vswap("run " + cfg + " --threads 1 -o " + dir.file("a.h5"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("a profile variance smaller than its own by"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("not expected to describe"), std::string::npos) << r.output;
+  r = run_vswap("run " + cfg + " --threads 1 --set collisions.gamma=1e-5 -o " + dir.file("b.h5"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("not expected to describe this run"), std::string::npos) << r.output;
+  EXPECT_GT(vswap::test::h5_double_attribute(dir.file("b.h5"), "/theory/density", "missing_variance"), 0.1);
+}
+
 TEST(RunCommand, RecordsTheThreadsItUsed) {
   ScratchDir dir("run-threads");
   const std::string cfg = dir.write("tiny.toml", kTiny);

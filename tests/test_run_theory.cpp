@@ -215,6 +215,21 @@ TEST(RunTheory, KnudsenNumberAndMissingSkewnessOfInhomogeneousRuns) {
   EXPECT_NEAR(th.knudsen, std::sqrt(var) / (r * w), 1e-9 * th.knudsen);
   EXPECT_NEAR(th.missing_skewness, k3 / std::pow(k2, 1.5), 1e-9 * std::abs(th.missing_skewness));
   EXPECT_GT(th.missing_skewness, 0.01);  // the lighter peak far from the mean: a right tail
+  // the renewal lag of the variance, 2 D tau (1 - e^{-t/tau}), against (2)'s w^2 + 2 D t; no shift
+  const double D = var / r, q = std::exp(-r * t);
+  EXPECT_NEAR(th.missing_variance, 2 * D * (1 - q) / r / (w * w + 2 * D * t), 1e-9 * th.missing_variance);
+  EXPECT_NEAR(th.missing_shift, 0.0, 1e-12);
+  {  // a thermal start at rest of T0 (ClassicalDrift.MeanAndVarianceFromAThermalStart... checks the law)
+    Config ct = c;
+    ct.system.velocities = InitialVelocities::thermal;
+    ct.system.temperature = 0.4;
+    const double T0 = 0.4, u = mean;
+    const double process = 2 * var / r * (t - (1 - q) / r) + 2 * (T0 - var) / r * ((1 - q) / r - t * q) +
+                           2 * u * u / r * ((1 - q * q) / (2 * r) - t * q);
+    const auto tt = theory_of(ct);
+    EXPECT_NEAR(tt.missing_variance, (2 * D * t - process) / (w * w + 2 * D * t), 1e-9);
+    EXPECT_NEAR(tt.missing_shift, -u * (1 - q) / r, 1e-9 * std::abs(u));
+  }
 
   const double x = 1e-2;  // r t where the series takes over
   const double below = app::independent_particle_skewness(th.bath, c.collisions.gamma, w, x * (1 - 1e-12) / r);
@@ -227,4 +242,5 @@ TEST(RunTheory, KnudsenNumberAndMissingSkewnessOfInhomogeneousRuns) {
   c.system.profile = Profile::uniform;
   EXPECT_TRUE(std::isnan(theory_of(c).knudsen));
   EXPECT_TRUE(std::isnan(theory_of(c).missing_skewness));
+  EXPECT_TRUE(std::isnan(theory_of(c).missing_variance));
 }

@@ -99,6 +99,18 @@ double independent_particle_skewness(const theory::DiscreteBath& bath, double ga
   return k3 / std::pow(k2, 1.5);
 }
 
+MissingCumulants independent_particle_missing_cumulants(const theory::DiscreteBath& bath, double gamma, double t,
+                                                        double m0, double s0sq) {
+  const double r = gamma * bath.density;
+  const double var = theory::classical_D(bath, gamma) * r, u = theory::classical_u(bath);
+  const double x = r * t, q = std::exp(-x), one_q = -std::expm1(-x);
+  MissingCumulants m;
+  m.shift = (m0 - u) * one_q / r;
+  m.variance_lag = 2 * var * one_q / (r * r) - 2 * (s0sq - var) / r * (one_q / r - t * q) -
+                   2 * (m0 - u) * (m0 - u) / r * (one_q * (1 + q) / (2 * r) - t * q);
+  return m;
+}
+
 bool theory_needs_the_run(const Config& cfg) {
   return cfg.system.profile == Profile::uniform && cfg.system.statistics == Statistics::fermi &&
          cfg.system.velocities != InitialVelocities::stationary;
@@ -208,6 +220,21 @@ MonteCarloTheory monte_carlo_theory(const Config& cfg, const engine::RunSums& su
   th.knudsen = std::sqrt(frozen.D / (cfg.collisions.gamma * transport_bath.density)) / cfg.system.width;
   th.missing_skewness =
       independent_particle_skewness(transport_bath, cfg.collisions.gamma, cfg.system.width, sums.times.back());
+  {
+    // the initial velocity law: the bath's (bath, stationary: for fermions the dilute
+    // limit), or the thermal one of system.temperature
+    const bool thermal = cfg.system.velocities == InitialVelocities::thermal;
+    const double m0 = thermal ? 0.0 : theory::classical_u(transport_bath);
+    const double s0sq = thermal ? cfg.system.temperature
+                                : theory::classical_D(transport_bath, cfg.collisions.gamma) *
+                                      cfg.collisions.gamma * transport_bath.density;
+    const double t = sums.times.back(), w = cfg.system.width;
+    const auto missing =
+        independent_particle_missing_cumulants(transport_bath, cfg.collisions.gamma, t, m0, s0sq);
+    const double var_b = theory::classical_D(transport_bath, cfg.collisions.gamma);  // D = var_b / r
+    th.missing_variance = missing.variance_lag / (w * w + 2 * var_b * t);
+    th.missing_shift = missing.shift;
+  }
   th.linear_density = row_major(linear_diffusion_prediction(transport_bath, at_run_times, th.rho0,
                                                             burgers.cells).density);
   if (!fermi && cfg.system.velocities == InitialVelocities::thermal) {

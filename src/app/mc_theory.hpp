@@ -42,6 +42,13 @@ struct MonteCarloTheory {
   /// value). docs/VALIDATION.md section 10. NaN for homogeneous runs.
   double knudsen = std::numeric_limits<double>::quiet_NaN();
   double missing_skewness = std::numeric_limits<double>::quiet_NaN();
+  /// Inhomogeneous runs, at the last observation time, for independent particles started
+  /// with the run's initial velocity law (fermions: the dilute limit;
+  /// `independent_particle_missing_cumulants`): the variance (2) has too much, relative to
+  /// (2)'s profile variance w^2 + 2 D t, and the mean displacement it leaves out. NaN for
+  /// homogeneous runs.
+  double missing_variance = std::numeric_limits<double>::quiet_NaN();
+  double missing_shift = std::numeric_limits<double>::quiet_NaN();
 };
 
 /// The skewness at time t of a Gaussian profile of sd `width` (t = 0) of independent
@@ -51,6 +58,21 @@ struct MonteCarloTheory {
 /// e^{-rt} (t / r^2 + 2 / r^3)), mu_3 the bath's third central moment. Exact for the model
 /// on the line; Burgers (2) (linear for classical particles) has kappa_3 = 0.
 double independent_particle_skewness(const theory::DiscreteBath& bath, double gamma, double width, double t);
+
+/// What Burgers (2) leaves out of the first two cumulants of the displacement at time t, for
+/// independent classical particles whose velocities, started from a law of mean m0 and
+/// variance s0sq, are renewed from `bath` (mean u, variance var_b) at rate r = gamma rho_bath.
+/// With q = e^{-rt}, the renewal process has the mean u t + (m0 - u)(1 - q)/r and the variance
+///   2 var_b / r (t - (1 - q)/r) + 2 (s0sq - var_b)/r ((1 - q)/r - t q)
+///     + 2 (m0 - u)^2 / r ((1 - q^2)/(2 r) - t q),
+/// where (2) (for them: u and D = var_b / r) has u t and 2 var_b t / r. `shift`: the process's
+/// mean less (2)'s; `variance_lag`: (2)'s variance less the process's (2 D (1 - q)/r from the
+/// bath's own law: the profile lags (2) by the renewal time).
+struct MissingCumulants {
+  double shift = 0, variance_lag = 0;
+};
+MissingCumulants independent_particle_missing_cumulants(const theory::DiscreteBath& bath, double gamma, double t,
+                                                        double m0, double s0sq);
 
 /// `summary` serves only homogeneous fermions started with Pauli redraws (theory_needs_the_run):
 /// (39) starts from their first velocity histogram. With no realizations in `summary`

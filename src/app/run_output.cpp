@@ -125,6 +125,8 @@ void write_run_file(const std::string& path, const Config& cfg, const engine::Ru
     out.attribute("/theory/density", "mass_drift", th.burgers_mass_drift);
     out.attribute("/theory/density", "knudsen", th.knudsen);
     out.attribute("/theory/density", "missing_skewness", th.missing_skewness);
+    out.attribute("/theory/density", "missing_variance", th.missing_variance);
+    out.attribute("/theory/density", "missing_shift", th.missing_shift);
     out.write("/theory/linear_density", th.linear_density, {T, B});
     out.attribute("/theory/linear_density", "rho0", th.rho0);
     out.attribute("/theory/linear_density", "u", th.linear_u);
@@ -175,11 +177,18 @@ void write_run_file(const std::string& path, const Config& cfg, const engine::Ru
   if (!th.homogeneous) {
     const double n_r = static_cast<double>(sums.particles) * static_cast<double>(sums.realizations());
     std::cout << fmt::format(
-        "Knudsen number sqrt(D tau) / width = {:.3g}: Burgers (2) leaves out the third cumulant of the"
-        " displacements, a profile skewness of {:+.2g} at t = {:.4g} for independent particles (fermions:"
-        " its dilute limit), against this run's resolution sqrt(6 / (N R)) = {:.2g}"
+        "Knudsen number sqrt(D tau) / width = {:.3g}. For independent particles (fermions: the dilute"
+        " limit) Burgers (2) leaves out, at t = {:.4g}: a profile variance smaller than its own by {:.2g} of"
+        " it (the velocities' renewal lag), against this run's resolution sqrt(2 / (N R)) = {:.2g}; a shift of"
+        " the mean by {:+.3g}; a skewness of {:+.2g}, against sqrt(6 / (N R)) = {:.2g}"
         " (docs/VALIDATION.md section 10)\n",
-        th.knudsen, th.missing_skewness, sums.times.back(), std::sqrt(6.0 / n_r));
+        th.knudsen, sums.times.back(), th.missing_variance, std::sqrt(2.0 / n_r), th.missing_shift,
+        th.missing_skewness, std::sqrt(6.0 / n_r));
+    if (th.knudsen >= 1)
+      std::cout << fmt::format(
+          "Knudsen number {:.3g} >= 1: a mean free path longer than the profile's width; (2) is a"
+          " gradient expansion in it and is not expected to describe this run\n",
+          th.knudsen);
   }
   std::cout << fmt::format("wrote {}\n", path);
 }
