@@ -251,6 +251,35 @@ TEST_P(ClassicalDrift, MeanAndVarianceFromAThermalStartFollowVelocityRenewal) {
   }
 }
 
+// `exact` at a large gamma rho_bath dt = x = 2: each step a particle keeps its velocity with
+// probability a = e^{-x}, so after N steps the displacement's variance is
+// dt^2 var_b (N + 2 sum_k (N - k) a^k), not (2)'s; D grows by (x/2) coth(x/2) (31% here), what
+// `vswap run` prints as the time-step note.
+TEST_P(ClassicalDrift, ExactAtLargeRateDtHasTheStepGridsVariance) {
+  VSWAP_SKIP_UNLESS_BACKEND(GetParam());
+  Config c = drift_config();
+  c.collisions.scheme = Scheme::exact;
+  c.bath.kind = BathKind::thermal;
+  c.bath.temperature = 1.0;
+  c.numerics.dt = 2.0;  // r = 1
+  c.numerics.times = {0.0, 10.0, 100.0};
+  const auto s = test::run_on(GetParam(), c);
+  const auto sum = engine::summarize(s);
+  const double h = c.system.length / static_cast<double>(c.numerics.bins), dt = 2.0, a = std::exp(-2.0);
+  const double n_total = static_cast<double>(c.system.particles * c.numerics.realizations);
+  for (std::size_t t = 1; t < sum.times.size(); ++t) {
+    const Pooled p = pooled_moments(s, sum, t, n_total);
+    const auto N = static_cast<int>(sum.times[t] / dt);
+    double pairs = N;
+    for (int k = 1; k < N; ++k) pairs += 2.0 * (N - k) * std::pow(a, k);
+    const double var = c.system.width * c.system.width + dt * dt * 1.0 * pairs;
+    test::expect_within_sigma(p.c[2] - h * h / 12, var, std::sqrt((p.c[4] - p.c[2] * p.c[2]) / n_total), test::kSigma,
+                              "variance");
+    const double continuous = c.system.width * c.system.width + 2 * (sum.times[t] - (1 - std::exp(-sum.times[t])));
+    EXPECT_GT(std::abs(var - continuous), 10 * std::sqrt((p.c[4] - p.c[2] * p.c[2]) / n_total));  // visible
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, ClassicalDrift, ::testing::Values(Backend::cpu, Backend::cuda),
                          [](const auto& i) { return test::backend_name(i.param); });
 

@@ -253,8 +253,9 @@ TEST(RunCommand, NarrowProfileStaysInsideTheTransportTable) {
 
 // --threads is what the run uses and records (`device` said "2 OpenMP threads" with
 // --threads 1 on a 2-core machine; `threads` was 0 without the option).
-// What (2) leaves out is printed with the run's resolution, and a Knudsen number >= 1 (a mean
-// free path longer than the width) gets a line saying (2) is not expected to hold.
+// What (2) leaves out is printed with the run's resolution, a Knudsen number >= 1 (a mean
+// free path longer than the width) gets a line saying (2) is not expected to hold, and
+// `exact` at gamma rho_bath dt > 0.3 a line on its time-step error.
 TEST(RunCommand, PrintsWhatBurgersLeavesOutAndWarnsAtLargeKnudsenNumber) {
   ScratchDir dir("run-knudsen");
   const std::string cfg = dir.write("tiny.toml", kTiny);
@@ -262,6 +263,11 @@ TEST(RunCommand, PrintsWhatBurgersLeavesOutAndWarnsAtLargeKnudsenNumber) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("a profile variance smaller than its own by"), std::string::npos) << r.output;
   EXPECT_EQ(r.output.find("not expected to describe"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("on the step grid"), std::string::npos) << r.output;  // gamma rho_bath dt 0.08
+  r = run_vswap("run " + cfg + " --threads 1 --set numerics.dt=0.1 -o " + dir.file("c.h5"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("gamma rho_bath dt = 0.4: `exact` resolves the collisions on the step grid"),
+            std::string::npos) << r.output;
   r = run_vswap("run " + cfg + " --threads 1 --set collisions.gamma=1e-5 -o " + dir.file("b.h5"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("not expected to describe this run"), std::string::npos) << r.output;

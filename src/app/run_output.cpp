@@ -174,6 +174,15 @@ void write_run_file(const std::string& path, const Config& cfg, const engine::Ru
         " unless xi >> 1 the lattice Monte Carlo's D exceeds (99), by ~0.8%/xi where measured"
         " (docs/VALIDATION.md section 9)\n",
         th.kinetic_xi);
+  // `exact` attempts on the step grid (geometric gaps of 1 - e^{-x} a step): for independent
+  // particles the velocity's correlation sums to D (x/2) coth(x/2), x = gamma rho_bath dt.
+  if (const double x = cfg.collisions.gamma * cfg.bath.density * cfg.numerics.dt;
+      cfg.collisions.scheme == Scheme::exact && x > 0.3)
+    std::cout << fmt::format(
+        "gamma rho_bath dt = {:.3g}: `exact` resolves the collisions on the step grid; for independent"
+        " particles that makes D larger by (x/2) coth(x/2) - 1 = {:.2g} (x = gamma rho_bath dt). Use a"
+        " smaller dt for a comparison with (2)\n",
+        x, 0.5 * x / std::tanh(0.5 * x) - 1);
   if (!th.homogeneous) {
     const double n_r = static_cast<double>(sums.particles) * static_cast<double>(sums.realizations());
     std::cout << fmt::format(
