@@ -345,18 +345,26 @@ TEST(EnergyScale, LargestPowerOfTwoBelowTheOverflowBound) {
   EXPECT_GE(ps.max_speed, 5.9e-3 + kStandardNormalMax * 6e-3 / std::sqrt(2.0) * 0.999);
 }
 
+namespace {
+/// Cell parameters for 2(b) alone (no swap) on the class law `bath`.
+PaperParams rescatter_only(const AliasTable& bath) {
+  PaperParams p;
+  p.gamma = 0.0;
+  p.dt = 0.1;
+  p.bath_count = 1;
+  p.bath_length = 1.0;
+  p.bath = bath.view();
+  return p;
+}
+}  // namespace
+
 // paper, 2(b): a duplicate is re-scattered into a class no particle of the cell holds. Cell of
 // classes {2, 2, 1} in index order on a bath that weighs class 1 heavily: exactly one
 // re-scattering, never onto class 1 (which made particle 3 a duplicate in its turn: the counter
 // read 22% high in an audit's run).
 TEST(PaperCell, DuplicateGoesToAClassNoMemberHolds) {
   const AliasTable bath(std::vector<double>{0.1, 5.0, 0.1, 0.1, 0.1, 0.1});
-  PaperParams p;
-  p.gamma = 0.0;  // no swap: only 2(b)
-  p.dt = 0.1;
-  p.bath_count = 1;
-  p.bath_length = 1.0;
-  p.bath = bath.view();
+  PaperParams p = rescatter_only(bath);
   std::uint64_t bits[1] = {0};
   const std::int32_t members[3] = {0, 1, 2};
   for (std::uint32_t s = 0; s < 2000; ++s) {
@@ -411,12 +419,7 @@ TEST(AliasSampleClear, DrawsTheTablesLawRestrictedToTheClearClasses) {
 TEST(PaperCell, ADuplicateWhoseFreeStatesAreRareGoesToOneOfThem) {
   const AliasTable bath(std::vector<double>{1e-7, 1.0, 1.0, 1.0, 3e-7, 0.0});
   const std::vector<double> q = bath.represented_probabilities();
-  PaperParams p;
-  p.gamma = 0.0;  // no swap: only 2(b)
-  p.dt = 0.1;
-  p.bath_count = 1;
-  p.bath_length = 1.0;
-  p.bath = bath.view();
+  PaperParams p = rescatter_only(bath);
   std::uint64_t bits[1] = {0};
   const std::int32_t members[4] = {0, 1, 2, 3};
   constexpr int steps = 400;
