@@ -244,9 +244,11 @@ TEST(PaperFullCell, CpuNamesTheLowestRealizationThatFailsWhateverTheThreads) {
   const Config c = paper_full_cell_config();
   const FullCell one = full_cell([&] { test::run_cpu(c, 1); });
   ASSERT_GE(one.realization, 0);
-  for (int k = 0; k < 3; ++k) {
-    const FullCell two = full_cell([&] { test::run_cpu(c, 2); });
-    EXPECT_EQ(std::tie(two.realization, two.step, two.cell), std::tie(one.realization, one.step, one.cell));
+  // 16 threads run every realization at once: the ones failing at step 4 fail first in time
+  for (const int threads : {2, 4, 16, 16}) {
+    const FullCell many = full_cell([&] { test::run_cpu(c, threads); });
+    EXPECT_EQ(std::tie(many.realization, many.step, many.cell), std::tie(one.realization, one.step, one.cell))
+        << threads << " threads";
   }
   // the realizations below it run through; it fails alone as in the ensemble
   EXPECT_EQ(full_cell([&] { test::run_cpu(c, 2, false, 0, one.realization); }).realization, -1);
