@@ -233,6 +233,21 @@ class TrBdf2 {
   VectorXd weights_, fz_;
 };
 
+// The range of u and the least D over [lo, hi], on 257 equally spaced densities.
+struct CoefficientRange {
+  double umin, umax, dmin;
+};
+CoefficientRange coefficient_range(const TransportTable& table, double lo, double hi) {
+  CoefficientRange c{table.u(lo), table.u(lo), table.D(lo)};
+  for (int s = 1; s <= 256; ++s) {
+    const double rho = lo + (hi - lo) * s / 256.0;
+    c.umin = std::min(c.umin, table.u(rho));
+    c.umax = std::max(c.umax, table.u(rho));
+    c.dmin = std::min(c.dmin, table.D(rho));
+  }
+  return c;
+}
+
 // Initial cell averages on `cells` from M given ones: exact averaging when M is a multiple,
 // sub-cells of a conservative MC-limited linear reconstruction when `cells` is a multiple.
 VectorXd to_grid(const VectorXd& given, int cells) {
@@ -298,10 +313,8 @@ BurgersSolution solve_on_grid(const TransportTable& table, double length, const 
   // of the initial one: such output times are the mean, without stepping (D ~ 1e6 and beyond,
   // where the grid-scale modes are stiff by 1e10 and more).
   const double lo = start.minCoeff(), hi = start.maxCoeff();
-  double d_min = table.D(lo);
-  for (int s = 1; s <= 256; ++s) d_min = std::min(d_min, table.D(lo + (hi - lo) * s / 256.0));
   const double k1 = 2.0 * 3.14159265358979323846 / length;
-  const double flat_after = 50.0 / (d_min * k1 * k1);
+  const double flat_after = 50.0 / (coefficient_range(table, lo, hi).dmin * k1 * k1);
   VectorXd y = start, y_new, f1;
   space.rhs(y, f1);
   const auto beyond_doubles = [&](const char* what, double at) {
@@ -406,16 +419,10 @@ int choose_burgers_cells(const TransportTable& table, double length, const Vecto
   if (gradient > 0.0) dx = std::min(dx, (hi - lo) / (64.0 * gradient));
   // (b) viscous fronts: width D / (jump of u), over the range the solution stays in.
   if (hi > lo) {
-    double umin = table.u(lo), umax = umin, dmin = table.D(lo);
-    for (int s = 1; s <= 256; ++s) {
-      const double rho = lo + (hi - lo) * s / 256.0;
-      umin = std::min(umin, table.u(rho));
-      umax = std::max(umax, table.u(rho));
-      dmin = std::min(dmin, table.D(rho));
-    }
+    const CoefficientRange c = coefficient_range(table, lo, hi);
     // A viscous front of (2) with jump Delta u is ~ tanh(Delta u x / (4 D)) (as in (3)):
     // dx <= D / Delta u puts four cells in its length scale 4 D / Delta u.
-    if (umax > umin) dx = std::min(dx, dmin / (umax - umin));
+    if (c.umax > c.umin) dx = std::min(dx, c.dmin / (c.umax - c.umin));
   }
   for (int cells = 2 * bins; cells <= (1 << 20); cells += 2 * bins)
     if ((cells % m == 0 || m % cells == 0) && length / cells <= dx) return cells;

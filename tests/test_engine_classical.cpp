@@ -182,6 +182,15 @@ Config drift_config() {
   return c;
 }
 
+/// drift_config on a thermal bath of T = 1 moving at `boost` (r = gamma rho_bath = 1).
+Config thermal_drift_config(double boost) {
+  Config c = drift_config();
+  c.bath.kind = BathKind::thermal;
+  c.bath.temperature = 1.0;
+  c.bath.boost = boost;
+  return c;
+}
+
 /// The mean and central moments 2..6 (index k) of the positions at observation t, from the
 /// pooled density histogram of all particles of all realizations.
 struct Pooled {
@@ -203,10 +212,7 @@ Pooled pooled_moments(const engine::RunSums& s, const engine::RunSummary& sum, s
 
 TEST_P(ClassicalDrift, MeanDriftsAndVarianceFollowsVelocityRenewal) {
   VSWAP_SKIP_UNLESS_BACKEND(GetParam());
-  Config c = drift_config();
-  c.bath.kind = BathKind::thermal;
-  c.bath.temperature = 1.0;
-  c.bath.boost = 2.0;
+  Config c = thermal_drift_config(2.0);
   const auto s = test::run_on(GetParam(), c);
   const auto sum = engine::summarize(s);
   const double h = c.system.length / static_cast<double>(c.numerics.bins), r = 1.0, T = 1.0, u = 2.0;
@@ -229,10 +235,7 @@ TEST_P(ClassicalDrift, MeanDriftsAndVarianceFollowsVelocityRenewal) {
 // `vswap run` reports that (2) leaves out).
 TEST_P(ClassicalDrift, MeanAndVarianceFromAThermalStartFollowVelocityRenewal) {
   VSWAP_SKIP_UNLESS_BACKEND(GetParam());
-  Config c = drift_config();
-  c.bath.kind = BathKind::thermal;
-  c.bath.temperature = 1.0;
-  c.bath.boost = 2.0;
+  Config c = thermal_drift_config(2.0);
   c.system.velocities = InitialVelocities::thermal;
   c.system.temperature = 0.3;
   const auto s = test::run_on(GetParam(), c);
@@ -257,10 +260,8 @@ TEST_P(ClassicalDrift, MeanAndVarianceFromAThermalStartFollowVelocityRenewal) {
 // `vswap run` prints as the time-step note.
 TEST_P(ClassicalDrift, ExactAtLargeRateDtHasTheStepGridsVariance) {
   VSWAP_SKIP_UNLESS_BACKEND(GetParam());
-  Config c = drift_config();
+  Config c = thermal_drift_config(0.0);
   c.collisions.scheme = Scheme::exact;
-  c.bath.kind = BathKind::thermal;
-  c.bath.temperature = 1.0;
   c.numerics.dt = 2.0;  // r = 1
   c.numerics.times = {0.0, 10.0, 100.0};
   const auto s = test::run_on(GetParam(), c);
