@@ -331,4 +331,62 @@ TEST(BurgersCommand, ConservesMassOnTheRequestedBins) {
   }
 }
 
+// A bath narrower than the fermion lattice's dl = 2 pi M / L = 1.26 (Bragg sigma 0.4): the
+// lattice theory the run is compared with is far from the continuum (D from 0.004 to 6 times
+// it on [0, 1]). `vswap burgers` used the continuum and differed from the run's own
+// prediction by 19% of the peak at t = 400 (a physics audit); it now uses the run's lattice,
+// as `vswap theory --lattice` does.
+TEST(BurgersCommand, FermionsUseTheRunsVelocityLatticeAsTheRunDoes) {
+  ScratchDir dir("burgers-lattice");
+  const std::string cfg = dir.write("narrow.toml", R"(
+[bath]
+kind = "bragg"
+density = 10.0
+sigma = 0.4
+lambda_B = 1.0
+b = 0.5
+[system]
+statistics = "fermi"
+particles = 100
+length = 1000.0
+profile = "gaussian"
+width = 100.0
+[collisions]
+gamma = 0.1
+[numerics]
+cells = 200
+dt = 0.01
+realizations = 2
+seed = 3
+times = [0.0, 50.0]
+bins = 50
+backend = "cpu"
+[theory]
+rho_max = 1.0
+points = 50
+)");
+  const auto run = run_vswap("run " + cfg + " -q -o " + dir.file("r.h5"));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const auto burgers = run_vswap("burgers " + cfg + " -o " + dir.file("b.h5"));
+  ASSERT_EQ(burgers.exit_code, 0) << burgers.output;
+  for (const char* name : {"/theory/density", "/theory/coefficients", "/bath/rho_b"})
+    EXPECT_EQ(h5_read(dir.file("b.h5"), name), h5_read(dir.file("r.h5"), name)) << name;
+  EXPECT_EQ(vswap::app::h5_read_attribute(dir.file("b.h5"), "/theory", "velocities"), "lattice");
+
+  ASSERT_EQ(run_vswap("theory " + cfg + " --lattice -o " + dir.file("tl.h5")).exit_code, 0);
+  ASSERT_EQ(run_vswap("theory " + cfg + " -o " + dir.file("tc.h5")).exit_code, 0);
+  const auto lattice = h5_read(dir.file("tl.h5"), "/theory/coefficients");
+  EXPECT_EQ(lattice, h5_read(dir.file("r.h5"), "/theory/coefficients"));
+  const auto continuum = h5_read(dir.file("tc.h5"), "/theory/coefficients");
+  ASSERT_EQ(continuum.size(), lattice.size());
+  double worst = 1.0;  // the largest ratio of the two D, either way
+  for (std::size_t i = 3; i < lattice.size(); i += 4)
+    worst = std::max({worst, continuum[i] / lattice[i], lattice[i] / continuum[i]});
+  EXPECT_GT(worst, 2.0);
+
+  const auto classical = run_vswap("theory " + cfg + " --lattice --csv --set system.statistics=\"classical\"");
+  EXPECT_EQ(classical.exit_code, 2) << classical.output;
+  EXPECT_NE(classical.output.find("--lattice"), std::string::npos) << classical.output;
+}
+
 }  // namespace

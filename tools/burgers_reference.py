@@ -5,8 +5,9 @@
 
 Written from docs/SPEC section 3, not from host/burgers.cpp; it shares nothing with the C++
 solver except the transport coefficients, which it takes from `vswap theory --rho ... --csv`
-on a fine density grid (default 2001 points; u and D are interpolated linearly, J integrates
-the linear u exactly).
+(fermions: `--lattice`, on the run's velocity lattice, as `vswap burgers` does) on a fine
+density grid (default 2001 points; u and D are interpolated linearly, J integrates the
+linear u exactly).
 
 Scheme (all different from the C++ one): finite volumes on N cells; Engquist-Osher flux
 F(a, b) = J+(a) + J-(b), J+- = int_0^rho max/min(u, 0) (exact monotone flux for any J,
@@ -87,10 +88,16 @@ def read_run(path):
                     log=f"vswap run output {path}")
 
 
-def transport_table(vswap, config, sets, rho_max, points):
+def theory_command(vswap, config, sets, fermi):
+    """`vswap theory CONFIG --csv` with the overrides; fermions on the run's velocity lattice
+    (--lattice), the coefficients `vswap burgers` and `vswap run` use."""
+    return ([vswap, "theory", config, "--csv"] + (["--lattice"] if fermi else [])
+            + [a for s in sets for a in ("--set", s)])
+
+
+def transport_table(vswap, config, sets, fermi, rho_max, points):
     rho = np.linspace(0.0, rho_max, points)
-    cmd = [vswap, "theory", config, "--csv", "--rho", ",".join(repr(float(r)) for r in rho)]
-    cmd += [a for s in sets for a in ("--set", s)]
+    cmd = theory_command(vswap, config, sets, fermi) + ["--rho", ",".join(repr(float(r)) for r in rho)]
     text = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     tab = np.loadtxt(io.StringIO(text), delimiter=",", skiprows=1)
     return tab[:, 0], tab[:, 1], tab[:, 3]
@@ -246,6 +253,7 @@ def main():
     cfg = tomllib.loads(vs["config"])
     L = float(cfg["system"]["length"])
     bins = int(cfg["numerics"]["bins"])
+    fermi = cfg["system"].get("statistics", "fermi") == "fermi"  # vswap's default
     times = list(vs["times"])
     peak = initial_cells(cfg, 64 * bins).max()
     rho_top = max(float(cfg.get("theory", {}).get("rho_max", 4.0)), 1.05 * peak)
@@ -256,15 +264,14 @@ def main():
         rho = np.linspace(c[0, 0], c[-1, 0], a.points)
         rho_top = rho[-1]
         u, D = CubicSpline(c[:, 0], c[:, 1])(rho), CubicSpline(c[:, 0], c[:, 3])(rho)
-    elif cfg["system"]["statistics"] == "fermi":
+    elif fermi:
         # stay below the Pauli limit, as vswap's own table does
-        probe = subprocess.run([a.vswap, "theory", a.config, "--csv", "--rho", repr(rho_top)]
-                               + [x for s in a.sets for x in ("--set", s)],
+        probe = subprocess.run(theory_command(a.vswap, a.config, a.sets, True) + ["--rho", repr(rho_top)],
                                capture_output=True, text=True)
         if probe.returncode != 0:
             rho_top = 1.05 * peak
     if not run:
-        rho, u, D = transport_table(a.vswap, a.config, a.sets, rho_top, a.points)
+        rho, u, D = transport_table(a.vswap, a.config, a.sets, fermi, rho_top, a.points)
     tr = Transport(rho, u, D)
 
     cells = a.cells
@@ -309,8 +316,7 @@ def main():
     if a.fourier:
         rho0 = float(cfg["system"]["particles"]) / L
         k = 2 * np.pi / L
-        co = subprocess.run([a.vswap, "theory", a.config, "--csv", "--rho", repr(rho0)]
-                            + [x for s in a.sets for x in ("--set", s)],
+        co = subprocess.run(theory_command(a.vswap, a.config, a.sets, fermi) + ["--rho", repr(rho0)],
                             check=True, capture_output=True, text=True).stdout.splitlines()[1]
         _, u0, du0, D0 = (float(v) for v in co.split(","))
         print(f"# linear theory at rho0 = {rho0:g}: rate D k^2 = {D0 * k * k:.6e}, speed u = {u0:.6g}")

@@ -58,6 +58,10 @@ int main(int argc, char** argv) {
       ->type_name("LIST");
   theory_cmd->add_flag("--csv", theory.csv,
                        "Print the CSV table rho,u,du_drho,D on stdout instead of writing HDF5");
+  theory_cmd->add_flag("--lattice", theory.lattice,
+                       "Fermions: evaluate the theory on the run's velocity lattice (the classes of "
+                       "dl = 2 pi numerics.cells / system.length, as `vswap run` and `vswap burgers` "
+                       "do) instead of the bath's continuum");
 
   BurgersArgs burgers;
   auto* burgers_cmd = app.add_subcommand(

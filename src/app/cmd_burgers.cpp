@@ -18,7 +18,8 @@ int burgers_command(const BurgersArgs& args) {
                                             "8, got {}",
                                             cfg.numerics.bins, args.cells));
   }
-  const auto bath = theory::discretise(theory::BathState::from_config(cfg.bath));
+  // fermions on the run's velocity lattice: the prediction `vswap run` compares with
+  const auto bath = transport_bath(theory::BathState::from_config(cfg.bath), cfg);
   const auto solution = burgers_prediction(bath, cfg, args.cells);
 
   H5Writer out(output_path(args.common.output, "burgers.h5", args.common.config));
@@ -34,6 +35,8 @@ int burgers_command(const BurgersArgs& args) {
   out.attribute("/theory/density", "solver_cells", static_cast<std::int64_t>(solution.cells));
   out.attribute("/theory/density", "mass_drift", solution.mass_drift);
   out.attribute("/theory/density", "error_estimate", solution.error_estimate);
+  out.attribute("/theory", "velocities",
+                std::string(cfg.system.statistics == Statistics::fermi ? "lattice" : "continuum"));
   out.commit();
   std::cout << fmt::format(
       "vswap burgers: {} times on {} bins ({} solver cells, {} steps, mass drift {:.1e}) -> {}\n",

@@ -29,8 +29,12 @@ std::vector<theory::TransportCoefficients> at_densities(const theory::DiscreteBa
 int theory_command(const TheoryArgs& args) {
   const Config cfg = load_config(args.common.config, args.common.overrides);
   const auto bath_state = theory::BathState::from_config(cfg.bath);
-  const auto bath = theory::discretise(bath_state);
   const Statistics stats = cfg.system.statistics;
+  if (args.lattice && stats != Statistics::fermi)
+    throw InputError("--lattice", "is for fermions (system.statistics = \"fermi\"): classical runs "
+                                  "are compared with the bath's continuum, the default");
+  // --lattice: the run's classes, for both tables and the stationary states
+  const auto bath = args.lattice ? transport_bath(bath_state, cfg) : theory::discretise(bath_state);
   const double gamma = cfg.collisions.gamma;
 
   std::vector<double> densities;
@@ -83,11 +87,12 @@ int theory_command(const TheoryArgs& args) {
   write_coefficients(out, "/theory/coefficients", table);
   out.attribute("/theory/coefficients", "statistics", std::string(to_string(stats)));
   out.attribute("/theory", "gamma", gamma);
+  out.attribute("/theory", "velocities", std::string(args.lattice ? "lattice" : "continuum"));
   for (Statistics s : {Statistics::classical, Statistics::fermi}) {
     write_coefficients(out, fmt::format("/theory/{}/coefficients", to_string(s)),
                        s == stats ? table : table_for(s));
   }
-  // Stationary states (20)/(40) at the table's densities, on the bath quadrature.
+  // Stationary states (20)/(40) at the table's densities, on the bath quadrature (--lattice: the classes).
   std::vector<double> rho, A, rho_p;
   for (const auto& c : table) {
     const auto st = theory::stationary_state(bath, stats, c.rho);

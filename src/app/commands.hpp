@@ -20,6 +20,7 @@ struct TheoryArgs {
   CommonArgs common;
   std::optional<std::string> rho_list;  ///< --rho 0.25,1,2
   bool csv = false;      ///< --csv: print the table instead of writing HDF5
+  bool lattice = false;  ///< --lattice: fermions on the run's velocity lattice, not the continuum
 };
 int theory_command(const TheoryArgs&);
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include <vswap/error.hpp>
 #include <vswap/theory/kinetic.hpp>
 #include <vswap/theory/stationary.hpp>
 #include <vswap/theory/transport.hpp>
@@ -134,10 +135,10 @@ MonteCarloTheory monte_carlo_theory(const Config& cfg, const engine::RunSums& su
   int sub = 1;
   theory::VelocityGrid grid;
   if (fermi) {
-    const double dl = sums.velocity_edges[1] - sums.velocity_edges[0];
-    grid.lambda = Eigen::Map<const Eigen::VectorXd>(sums.velocity_centres.data(),
-                                                    static_cast<long>(K));
-    grid.weight = Eigen::VectorXd::Constant(static_cast<long>(K), dl);
+    th.bath = transport_bath(bath_state, cfg);  // the run's lattice: its classes are the bins
+    grid = th.bath.grid;
+    VSWAP_EXPECTS(static_cast<std::size_t>(grid.size()) == K,
+                  "the run's velocity classes are not the config's lattice");
   } else {
     auto extra = bath_state.support();
     if (cfg.system.velocities == InitialVelocities::thermal) {
@@ -145,8 +146,8 @@ MonteCarloTheory monte_carlo_theory(const Config& cfg, const engine::RunSums& su
       extra = {std::min(extra.first, -w), std::max(extra.second, w)};
     }
     grid = binned_grid(sums.velocity_edges, extra, narrowest_velocity_scale(bath_state, cfg), first_node, sub);
+    th.bath = theory::discretise(bath_state, grid);
   }
-  th.bath = theory::discretise(bath_state, grid);
   // xi = var_b / (2 pi gamma rho_bath), and (101) is var_b / (gamma rho_bath) on this lattice
   if (fermi) th.kinetic_xi = theory::classical_D(th.bath, cfg.collisions.gamma) / (2 * M_PI);
   const auto velocity_bins = [&](const Eigen::VectorXd& rho_p) {
@@ -155,11 +156,11 @@ MonteCarloTheory monte_carlo_theory(const Config& cfg, const engine::RunSums& su
   };
   // u, D: fermions on the run's lattice; classical particles on the bath's own quadrature,
   // as `vswap theory` (the histogram grid above serves only the velocity histograms).
-  const theory::DiscreteBath transport_bath = fermi ? th.bath : theory::discretise(bath_state);
+  const theory::DiscreteBath transport = fermi ? th.bath : transport_bath(bath_state, cfg);
 
   Config at_run_times = cfg;
   at_run_times.numerics.times = sums.times;
-  th.coefficients = coefficients(transport_bath, cfg, stats);
+  th.coefficients = coefficients(transport, cfg, stats);
 
   // The kinetic equation (38)/(39) from the initial velocities. Homogeneous runs; and for
   // independent (classical) particles it is also exact for the x-averaged velocities of an
@@ -209,33 +210,33 @@ MonteCarloTheory monte_carlo_theory(const Config& cfg, const engine::RunSums& su
   }
 
   // Inhomogeneous: Burgers (2) on the run's bins and times.
-  const auto burgers = burgers_prediction(transport_bath, at_run_times);
+  const auto burgers = burgers_prediction(transport, at_run_times);
   th.density = row_major(burgers.density);
   th.burgers_error = burgers.error_estimate;
   th.burgers_mass_drift = burgers.mass_drift;
   th.rho0 = mass_weighted_density(cfg);
-  const auto frozen = theory::transport_coefficients(transport_bath, stats, th.rho0, cfg.collisions.gamma);
+  const auto frozen = theory::transport_coefficients(transport, stats, th.rho0, cfg.collisions.gamma);
   th.linear_u = frozen.u;
   th.linear_D = frozen.D;
-  th.knudsen = std::sqrt(frozen.D / (cfg.collisions.gamma * transport_bath.density)) / cfg.system.width;
+  th.knudsen = std::sqrt(frozen.D / (cfg.collisions.gamma * transport.density)) / cfg.system.width;
   th.missing_skewness =
-      independent_particle_skewness(transport_bath, cfg.collisions.gamma, cfg.system.width, sums.times.back());
+      independent_particle_skewness(transport, cfg.collisions.gamma, cfg.system.width, sums.times.back());
   {
     // the initial velocity law: the bath's (bath, stationary: for fermions the dilute
     // limit), or the thermal one of system.temperature
     const bool thermal = cfg.system.velocities == InitialVelocities::thermal;
-    const double m0 = thermal ? 0.0 : theory::classical_u(transport_bath);
+    const double m0 = thermal ? 0.0 : theory::classical_u(transport);
     const double s0sq = thermal ? cfg.system.temperature
-                                : theory::classical_D(transport_bath, cfg.collisions.gamma) *
-                                      cfg.collisions.gamma * transport_bath.density;
+                                : theory::classical_D(transport, cfg.collisions.gamma) *
+                                      cfg.collisions.gamma * transport.density;
     const double t = sums.times.back(), w = cfg.system.width;
     const auto missing =
-        independent_particle_missing_cumulants(transport_bath, cfg.collisions.gamma, t, m0, s0sq);
-    const double var_b = theory::classical_D(transport_bath, cfg.collisions.gamma);  // D = var_b / r
+        independent_particle_missing_cumulants(transport, cfg.collisions.gamma, t, m0, s0sq);
+    const double var_b = theory::classical_D(transport, cfg.collisions.gamma);  // D = var_b / r
     th.missing_variance = missing.variance_lag / (w * w + 2 * var_b * t);
     th.missing_shift = missing.shift;
   }
-  th.linear_density = row_major(linear_diffusion_prediction(transport_bath, at_run_times, th.rho0,
+  th.linear_density = row_major(linear_diffusion_prediction(transport, at_run_times, th.rho0,
                                                             burgers.cells).density);
   if (!fermi && cfg.system.velocities == InitialVelocities::thermal) {
     kinetic_velocities();  // far from the local state at first, and exact

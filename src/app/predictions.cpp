@@ -10,7 +10,19 @@
 #include <vswap/theory/stationary.hpp>
 #include <vswap/version.hpp>
 
+#include "engine/plan.hpp"
+
 namespace vswap::app {
+
+theory::DiscreteBath transport_bath(const theory::BathState& bath, const Config& cfg) {
+  if (cfg.system.statistics != Statistics::fermi) return theory::discretise(bath);
+  const Lattice g = engine::lattice_of(cfg, bath.support());
+  theory::VelocityGrid grid;
+  grid.lambda.resize(g.classes);
+  for (std::int32_t k = 0; k < g.classes; ++k) grid.lambda(k) = class_velocity(g, k);
+  grid.weight = Eigen::VectorXd::Constant(g.classes, g.dl);
+  return theory::discretise(bath, grid);
+}
 
 std::vector<theory::TransportCoefficients> coefficients(const theory::DiscreteBath& bath,
                                                         const Config& cfg, Statistics statistics) {

@@ -15,6 +15,13 @@
 
 namespace vswap::app {
 
+/// The bath the transport theory of a config is evaluated on, the same for `vswap run`'s
+/// comparison and `vswap burgers`: fermions on the run's velocity lattice (the classes of
+/// dl = 2 pi M / L, weight dl each: what the Monte Carlo simulates; it differs from the
+/// continuum where the bath is not wide against dl), classical particles on the bath's own
+/// quadrature (the continuum, as `vswap theory`).
+theory::DiscreteBath transport_bath(const theory::BathState& bath, const Config& cfg);
+
 /// u, u', D on the config's [rho_min, rho_max] grid (theory.points densities). Fermions:
 /// rho_max is lowered to 0.99 theory::pauli_limit(bath) when beyond it (InputError naming
 /// theory.rho_min when nothing is left).

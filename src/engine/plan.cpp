@@ -33,6 +33,29 @@ PaperParams Plan::paper_params() const {
   return p;
 }
 
+Lattice lattice_of(const Config& config, std::pair<double, double> bath_support) {
+  const auto& sys = config.system;
+  Lattice g;
+  g.length = sys.length;
+  g.cells = static_cast<std::int32_t>(config.numerics.cells);
+  g.ell = sys.length / static_cast<double>(config.numerics.cells);
+  g.dl = 2.0 * M_PI / g.ell;
+  if (sys.statistics != Statistics::fermi) return g;
+  auto [lo, hi] = bath_support;
+  if (sys.velocities == InitialVelocities::thermal) {
+    const double w = 8.5 * std::sqrt(sys.temperature);
+    lo = std::min(lo, -w);
+    hi = std::max(hi, w);
+  }
+  g.j_lo = static_cast<std::int32_t>(std::floor(lo / g.dl));
+  const auto j_hi = static_cast<std::int32_t>(std::ceil(hi / g.dl));
+  g.classes = j_hi - g.j_lo + 1;
+  if (g.classes > 1 << 20)
+    throw InputError("numerics.cells", fmt::format("the velocity lattice dl = 2 pi M / L = {} needs {} classes "
+                                                   "to cover the bath: too many", g.dl, g.classes));
+  return g;
+}
+
 Plan make_plan(const Config& config) {
   Plan p;
   p.config = config;
@@ -74,26 +97,12 @@ Plan make_plan(const Config& config) {
     p.obs_steps.assign(num.times.size(), 0);
   }
 
+  p.lattice = lattice_of(config, bath.support());
   Lattice& g = p.lattice;
-  g.length = sys.length;
-  g.cells = static_cast<std::int32_t>(num.cells);
-  g.ell = sys.length / static_cast<double>(num.cells);
-  g.dl = 2.0 * M_PI / g.ell;
   p.density_bins = static_cast<std::int32_t>(num.bins);
 
-  auto [lo, hi] = bath.support();
+  const auto [lo, hi] = bath.support();
   if (p.fermi) {
-    if (sys.velocities == InitialVelocities::thermal) {
-      const double w = 8.5 * std::sqrt(sys.temperature);
-      lo = std::min(lo, -w);
-      hi = std::max(hi, w);
-    }
-    g.j_lo = static_cast<std::int32_t>(std::floor(lo / g.dl));
-    const auto j_hi = static_cast<std::int32_t>(std::ceil(hi / g.dl));
-    g.classes = j_hi - g.j_lo + 1;
-    if (g.classes > 1 << 20)
-      throw InputError("numerics.cells", fmt::format("the velocity lattice dl = 2 pi M / L = {} needs {} classes "
-                                                     "to cover the bath: too many", g.dl, g.classes));
     p.class_prob.resize(static_cast<std::size_t>(g.classes));
     double total = 0;
     for (std::int32_t k = 0; k < g.classes; ++k) total += p.class_prob[k] = bath(class_velocity(g, k));

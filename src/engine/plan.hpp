@@ -4,6 +4,7 @@
 /// Shared by the CPU backend and the CUDA backend (which uploads the tables).
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include <vswap/bath_sampler.hpp>
@@ -55,6 +56,12 @@ struct Plan {
 /// Builds and validates. InputError (with the config key) for: event with fermions, dt
 /// where paper's R dt can exceed 1, more fermions per cell than the lattice can hold, ...
 Plan make_plan(const Config& config);
+
+/// The ring's lattice of a config: cells of ell = L / M, dl = 2 pi / ell, and for fermions
+/// the velocity classes j_lo dl .. j_hi dl covering `bath_support` (a thermal start: also
+/// +-8.5 sqrt T). make_plan's; InputError (numerics.cells) beyond 2^20 classes. The cell
+/// count must already be validated (>= 1).
+Lattice lattice_of(const Config& config, std::pair<double, double> bath_support);
 
 /// Estimated largest mean number of particles in one cell of length ell at t = 0.
 double peak_cell_occupation(const Config& config, double ell);
