@@ -332,8 +332,8 @@ TEST(BurgersCommand, ConservesMassOnTheRequestedBins) {
 }
 
 // A bath narrower than the fermion lattice's dl = 2 pi M / L = 1.26 (Bragg sigma 0.4): the
-// lattice theory the run is compared with is far from the continuum (D from 0.004 to 6 times
-// it on [0, 1]). `vswap burgers` used the continuum and differed from the run's own
+// lattice theory the run is compared with is far from the continuum (the continuum's D is
+// 0.002 to 1.4e6 times the lattice's on [0, 1]). `vswap burgers` used the continuum and differed from the run's own
 // prediction by 19% of the peak at t = 400 (a physics audit); it now uses the run's lattice,
 // as `vswap theory --lattice` does.
 TEST(BurgersCommand, FermionsUseTheRunsVelocityLatticeAsTheRunDoes) {
