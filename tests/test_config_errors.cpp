@@ -92,6 +92,9 @@ const BadConfig kCases[] = {
     {"times_negative", "times = \\[0.0, 50.0\\]", "times = [-1.0, 50.0]", "", "numerics.times"},
     {"times_not_array", "times = \\[0.0, 50.0\\]", "times = 50.0", "", "numerics.times"},
     {"bins_zero", "bins = 100", "bins = 0", "", "numerics.bins"},
+    // one end of the velocity range alone: the other was 0, silently ([0, 10] for [-10, 10])
+    {"velocity_max_alone", "", "", "--set numerics.velocity_max=10.0", "numerics.velocity_min"},
+    {"velocity_min_alone", "", "", "--set numerics.velocity_min=-10.0", "numerics.velocity_max"},
     {"backend_unknown", "backend = \"cpu\"", "backend = \"tpu\"", "", "numerics.backend"},
     {"rho_max_below_min", "rho_max = 4.0", "rho_max = 0.0", "", "theory.rho_max"},
     {"points_one", "points = 50", "points = 1", "", "theory.points"},

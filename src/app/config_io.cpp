@@ -294,7 +294,15 @@ Config read_config(const toml::table& root, const std::filesystem::path& base_di
   n.velocity_bins = r.integer("numerics", "velocity_bins", 0, 0, 1000000);
   n.velocity_min = r.real("numerics", "velocity_min", 0.0, -1e9, 1e9);
   n.velocity_max = r.real("numerics", "velocity_max", 0.0, -1e9, 1e9);
-  if (r.has("numerics", "velocity_min") || r.has("numerics", "velocity_max")) {
+  if (r.has("numerics", "velocity_min") != r.has("numerics", "velocity_max")) {
+    const bool min_given = r.has("numerics", "velocity_min");
+    throw InputError(min_given ? "numerics.velocity_max" : "numerics.velocity_min",
+                     fmt::format("give it with numerics.{} = {} (the range needs both ends), or "
+                                 "neither for the bath's own range",
+                                 min_given ? "velocity_min" : "velocity_max",
+                                 min_given ? n.velocity_min : n.velocity_max));
+  }
+  if (r.has("numerics", "velocity_min")) {
     if (!(n.velocity_max > n.velocity_min)) {
       throw InputError("numerics.velocity_max",
                        fmt::format("must exceed numerics.velocity_min = {} (got {})",
