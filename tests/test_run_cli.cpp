@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <regex>
 
 #include <fmt/format.h>
 
@@ -331,6 +332,28 @@ TEST(BurgersCommand, ConservesMassOnTheRequestedBins) {
     for (int b = 0; b < 20; ++b) mass += d[t * 20 + b] * 20.0;
     EXPECT_NEAR(mass, 200.0, 1e-9);
   }
+}
+
+// A bath key the kind does not read (an audit set sigma and b on a thermal bath: silently
+// ignored) is named in a warning on stderr; the result is the kind's own.
+TEST(TheoryCommand, BathKeysTheKindDoesNotReadAreNamedInAWarning) {
+  ScratchDir dir("bath-unused");
+  const std::string cfg = dir.write("tiny.toml", kTiny);
+  const std::string thermal = " --set bath.kind=\"thermal\" --csv --rho 0.5";
+  const auto r = run_vswap("theory " + cfg + thermal);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("vswap: warning: bath.sigma, bath.lambda_B, bath.b not used by bath.kind = \"thermal\""),
+            std::string::npos) << r.output;
+  // without the bragg keys: no warning, and the same table
+  const std::string plain = dir.write("plain.toml", std::regex_replace(std::string(kTiny),
+      std::regex("sigma = 6.0\nlambda_B = 5.9\nb = 0.3\n"), ""));
+  const auto p = run_vswap("theory " + plain + thermal);
+  ASSERT_EQ(p.exit_code, 0) << p.output;
+  EXPECT_EQ(p.output.find("warning"), std::string::npos) << p.output;
+  EXPECT_EQ(r.output.substr(r.output.find("rho,u")), p.output);
+  const auto bragg = run_vswap("theory " + cfg + " --set bath.temperature=3.0 --csv --rho 0.5");
+  EXPECT_NE(bragg.output.find("vswap: warning: bath.temperature not used by bath.kind = \"bragg\""),
+            std::string::npos) << bragg.output;
 }
 
 // `paper` fermions print how much of the collisions step 2(b) re-scattering was (29% of the

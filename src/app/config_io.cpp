@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <limits>
 #include <set>
 #include <regex>
@@ -255,6 +256,24 @@ Config read_config(const toml::table& root, const std::filesystem::path& base_di
   b.temperature = r.real("bath", "temperature", b.temperature, 0.0, kInf, true, true);
   b.boost = r.real("bath", "boost", b.boost, -1e6, 1e6);
   b.file = r.string("bath", "file", "");
+  {
+    // keys this kind does not read: said once, on stderr (an error would refuse
+    // `--set bath.kind=...` on a config written for another kind)
+    const char* kind = b.kind == BathKind::bragg           ? "bragg"
+                       : b.kind == BathKind::thermal       ? "thermal"
+                       : b.kind == BathKind::bragg_thermal ? "bragg_thermal"
+                                                           : "table";
+    const std::vector<std::string> unused =
+        b.kind == BathKind::bragg           ? std::vector<std::string>{"temperature", "file"}
+        : b.kind == BathKind::thermal       ? std::vector<std::string>{"sigma", "lambda_B", "b", "file"}
+        : b.kind == BathKind::bragg_thermal ? std::vector<std::string>{"sigma", "file"}
+                                            : std::vector<std::string>{"sigma", "lambda_B", "b", "temperature"};
+    std::string given;
+    for (const auto& key : unused)
+      if (r.has("bath", key)) given += (given.empty() ? "bath." : ", bath.") + key;
+    if (!given.empty())
+      std::cerr << fmt::format("vswap: warning: {} not used by bath.kind = \"{}\" (ignored)\n", given, kind);
+  }
   if (b.kind == BathKind::table) {
     if (b.file.empty()) throw InputError("bath.file", "is required when bath.kind = \"table\"");
     std::filesystem::path p(b.file);
