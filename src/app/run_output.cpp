@@ -171,7 +171,8 @@ void write_run_file(const std::string& path, const Config& cfg, const engine::Ru
   if (!std::isnan(th.kinetic_xi))
     std::cout << fmt::format(
         "fermions: xi = var_b / (2 pi gamma rho_bath) = {:.3g} (mean free path / cell wavelength);"
-        " unless xi >> 1 the lattice Monte Carlo's D exceeds (99), by ~0.8%/xi where measured"
+        " unless xi >> 1 the lattice Monte Carlo's D exceeds (99): by ~0.8%/xi on the baths of"
+        " Fig. 5, by 3% at xi = 1.1 on another bath (an audit's)"
         " (docs/VALIDATION.md section 9)\n",
         th.kinetic_xi);
   // `paper` fermions: step 2(b) re-scatters the duplicates that streaming across the fixed
