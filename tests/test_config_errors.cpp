@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <regex>
 
 #include <vswap/error.hpp>
@@ -152,6 +153,48 @@ TEST(ConfigValid, OverridesApplyAndSchemeDefaultsFollowStatistics) {
   EXPECT_EQ(vswap::app::parse_config(no_scheme, {"system.statistics=\"classical\""})
                 .collisions.scheme,
             vswap::Scheme::event);
+}
+
+// The effective config (the outputs' `config` attribute) lists every key the run reads and
+// parses back to the same config, for every bath kind; keys the kind does not read and an
+// automatic velocity range are left out, so that reading it back warns of nothing.
+TEST(ConfigValid, EffectiveTomlHasEveryKeyAndParsesBackToTheSameConfig) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("vswap-effective-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  { std::ofstream(dir / "bath.txt") << "-3 0\n0 1\n2 0.5\n4 0\n"; }
+  const std::vector<std::vector<std::string>> cases = {
+      {},
+      {"bath.kind=\"thermal\"", "bath.boost=0.7", "system.statistics=\"classical\"",
+       "numerics.velocity_min=-4.5", "numerics.velocity_max=5.25", "numerics.velocity_bins=33"},
+      {"bath.kind=\"bragg_thermal\"", "bath.temperature=2.5", "numerics.seed=9223372036854775807"},
+      {"bath.kind=\"table\"", "bath.file=\"bath.txt\"", "system.velocities=\"thermal\"",
+       "numerics.times=[0.0, 1e-3, 0.1, 7.25]"},
+  };
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    const auto c = vswap::app::parse_config(kValid, cases[i], (dir / "c.toml").string());
+    const auto back = vswap::app::parse_config(c.toml_text, {}, (dir / "c.toml").string(), c.bath.table_text);
+    EXPECT_EQ(back.toml_text, c.toml_text) << "case " << i;
+    EXPECT_EQ(vswap::app::effective_toml(back), c.toml_text) << "case " << i;
+    EXPECT_EQ(back.bath.kind, c.bath.kind);
+    EXPECT_EQ(back.bath.b, c.bath.b);
+    EXPECT_EQ(back.bath.temperature, c.bath.temperature);
+    EXPECT_EQ(back.bath.boost, c.bath.boost);
+    EXPECT_EQ(back.system.statistics, c.system.statistics);
+    EXPECT_EQ(back.system.velocities, c.system.velocities);
+    EXPECT_EQ(back.collisions.scheme, c.collisions.scheme);
+    EXPECT_EQ(back.numerics.seed, c.numerics.seed);
+    EXPECT_EQ(back.numerics.times, c.numerics.times);
+    EXPECT_EQ(back.numerics.velocity_min, c.numerics.velocity_min);
+    EXPECT_EQ(back.numerics.velocity_max, c.numerics.velocity_max);
+    EXPECT_EQ(back.numerics.velocity_bins, c.numerics.velocity_bins);
+    EXPECT_EQ(back.bath.table_text, c.bath.table_text);
+    for (const char* key : {"temperature = ", "particles = ", "velocity_bins = ", "rho_min = ", "backend = "})
+      EXPECT_NE(c.toml_text.find(key), std::string::npos) << key << " in case " << i;
+    EXPECT_EQ(c.toml_text.find("velocity_min") != std::string::npos, i == 1) << c.toml_text;
+    EXPECT_EQ(c.toml_text.find("sigma") != std::string::npos, i == 0) << c.toml_text;
+  }
+  fs::remove_all(dir);
 }
 
 // `event` has no time step: dt does not limit how long it may run (a slow swap rate over a

@@ -170,6 +170,40 @@ void rewrite_root_attribute(const std::string& file, const std::string& name,
   H5Fclose(f);
 }
 
+// The `config` attribute is the effective config (every key): a shard whose config gives a
+// key at its default value is the same run as one that leaves it out (merge refused it,
+// naming only `"[numerics]" vs "[collisions]"`, the first line where the texts parted). A
+// shard of an older vswap, whose attribute held only the keys given, still merges; a real
+// difference is named with its section.
+TEST(ShardMerge, AKeyGivenAtItsDefaultIsTheSameRunAndDifferencesNameTheirSection) {
+  ScratchDir dir("shards-defaults");
+  const auto cfg = dir.write("c.toml", vswap::test::tiny_config(6));
+  ASSERT_EQ(run_vswap("run " + cfg + " -q -o " + dir.file("full.h5")).exit_code, 0);
+  ASSERT_EQ(run_vswap("run " + cfg + " -q --shard 1/2 -o " + dir.file("a.h5")).exit_code, 0);
+  ASSERT_EQ(run_vswap("run " + cfg + " -q --shard 2/2 -o " + dir.file("b.h5") +
+                      " --set system.temperature=1.0 --set numerics.velocity_bins=0 --set bath.boost=0")
+                .exit_code, 0);
+  const std::string effective = attr(dir.file("full.h5"), "config");
+  for (const char* key : {"velocity_bins = 0", "temperature = 1.0", "boost = 0.0", "scheme = 'exact'"})
+    EXPECT_NE(effective.find(key), std::string::npos) << key << " in\n" << effective;
+  EXPECT_EQ(attr(dir.file("b.h5"), "config"), effective);
+  auto r = run_vswap("merge -q " + dir.file("m.h5") + " " + dir.file("a.h5") + " " + dir.file("b.h5"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  expect_same_datasets(dir.file("full.h5"), dir.file("m.h5"));
+  // an older shard: the config file's text as the attribute
+  rewrite_root_attribute(dir.file("a.h5"), "config", vswap::test::tiny_config(6));
+  r = run_vswap("merge -q " + dir.file("m2.h5") + " " + dir.file("a.h5") + " " + dir.file("b.h5"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  expect_same_datasets(dir.file("full.h5"), dir.file("m2.h5"));
+  // a real difference, named with its section
+  ASSERT_EQ(run_vswap("run " + cfg + " -q --shard 2/2 -o " + dir.file("c.h5") + " --set collisions.gamma=0.09")
+                .exit_code, 0);
+  r = run_vswap("merge -q " + dir.file("m3.h5") + " " + dir.file("a.h5") + " " + dir.file("c.h5"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("in [collisions]: \"gamma = 0.080000000000000002\" vs \"gamma = 0.089999999999999997\""),
+            std::string::npos) << r.output;
+}
+
 TEST(ShardMerge, StringAttributesRewrittenByAScriptAreReadOrRefusedNamingTheFile) {
   ScratchDir dir("shards-vlen");
   const auto cfg = dir.write("c.toml", vswap::test::tiny_config(6));

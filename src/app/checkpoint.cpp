@@ -1,6 +1,8 @@
 // Checkpoint files and the RunSums byte codec (see checkpoint.hpp, docs/PRODUCTION.md).
 #include "app/checkpoint.hpp"
 
+#include "app/config_io.hpp"
+
 #include <cmath>
 
 #include <dirent.h>
@@ -206,11 +208,21 @@ engine::RunSums decode_sums(const std::string& bytes, const std::string& origin)
 }
 
 std::string run_identity(const std::string& config_toml, const std::optional<std::string>& table_text) {
+  // The effective config: a key set to its default is the same run as the key left out
+  // (older files' `config` attribute held only the keys given, as written).
+  std::string effective = config_toml;
+  try {
+    effective = parse_config(config_toml, {}, "<config attribute>", table_text).toml_text;
+  } catch (const std::exception&) {
+    // not a valid config: compared as it is
+  }
   std::ostringstream out;
   toml::table root;
   try {
-    root = toml::parse(config_toml);
+    root = toml::parse(effective);
     if (auto* numerics = root["numerics"].as_table()) numerics->erase("backend");
+    // a table bath is its text (below), wherever its file was
+    if (auto* bath = root["bath"].as_table(); bath && table_text) bath->erase("file");
     out << root;
   } catch (const toml::parse_error&) {
     out << config_toml;  // not TOML: compared as text

@@ -28,9 +28,11 @@ std::string encode_sums(const engine::RunSums& sums);
 /// Throws InputError(`origin`, ...) on truncated or malformed bytes.
 engine::RunSums decode_sums(const std::string& bytes, const std::string& origin);
 
-/// The config as it determines the numbers: the effective TOML text with numerics.backend
-/// removed (every backend gives the same bits), re-serialised canonically, followed by a
-/// table bath's file text (`bath.table_text`), each line marked "bath table: ".
+/// The config as it determines the numbers: the effective config (effective_toml of the
+/// parsed text, so that a key given at its default equals the key left out; the text as it
+/// is if it does not parse) with numerics.backend removed (every backend gives the same
+/// bits) and, for a table bath, bath.file removed and the file's text (`bath.table_text`)
+/// appended, each line marked "bath table: ".
 std::string run_identity(const std::string& config_toml, const std::optional<std::string>& table_text);
 inline std::string run_identity(const Config& cfg) { return run_identity(cfg.toml_text, cfg.bath.table_text); }
 

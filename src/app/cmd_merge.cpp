@@ -30,16 +30,20 @@ std::string join(const std::vector<std::string>& items, const std::string& sep) 
 }
 
 /// Names the first differing line of two config texts.
+// The first differing line of two run identities, with its [section] (both list every key
+// in the same order, so this is the first key whose value differs).
 std::string config_difference(const std::string& a, const std::string& b) {
   std::istringstream sa(a), sb(b);
-  std::string la, lb;
+  std::string la, lb, section;
   while (true) {
     const bool ga = static_cast<bool>(std::getline(sa, la));
     const bool gb = static_cast<bool>(std::getline(sb, lb));
     if (!ga && !gb) return "";
     if (la != lb || ga != gb) {
-      return fmt::format("\"{}\" vs \"{}\"", ga ? la : "<end>", gb ? lb : "<end>");
+      const std::string where = section.empty() ? "" : "in " + section + ": ";
+      return fmt::format("{}\"{}\" vs \"{}\"", where, ga ? la : "<end>", gb ? lb : "<end>");
     }
+    if (!la.empty() && la.front() == '[') section = la;
   }
 }
 

@@ -217,6 +217,18 @@ void apply_override(toml::table& root, const std::string& assignment) {
   sec->as_table()->insert_or_assign(parts[1], *parsed.get("v"));
 }
 
+// Whether a bath of this kind reads [bath] `key` (density and boost: every kind).
+bool bath_reads(BathKind kind, const std::string& key) {
+  if (key == "density" || key == "boost") return true;
+  switch (kind) {
+    case BathKind::bragg: return key == "sigma" || key == "lambda_B" || key == "b";
+    case BathKind::thermal: return key == "temperature";
+    case BathKind::bragg_thermal: return key == "temperature" || key == "lambda_B" || key == "b";
+    case BathKind::table: return key == "file";
+  }
+  return false;
+}
+
 Config read_config(const toml::table& root, const std::filesystem::path& base_dir) {
   Reader r(root);
   Config c;
@@ -259,20 +271,12 @@ Config read_config(const toml::table& root, const std::filesystem::path& base_di
   {
     // keys this kind does not read: said once, on stderr (an error would refuse
     // `--set bath.kind=...` on a config written for another kind)
-    const char* kind = b.kind == BathKind::bragg           ? "bragg"
-                       : b.kind == BathKind::thermal       ? "thermal"
-                       : b.kind == BathKind::bragg_thermal ? "bragg_thermal"
-                                                           : "table";
-    const std::vector<std::string> unused =
-        b.kind == BathKind::bragg           ? std::vector<std::string>{"temperature", "file"}
-        : b.kind == BathKind::thermal       ? std::vector<std::string>{"sigma", "lambda_B", "b", "file"}
-        : b.kind == BathKind::bragg_thermal ? std::vector<std::string>{"sigma", "file"}
-                                            : std::vector<std::string>{"sigma", "lambda_B", "b", "temperature"};
     std::string given;
-    for (const auto& key : unused)
-      if (r.has("bath", key)) given += (given.empty() ? "bath." : ", bath.") + key;
+    for (const char* key : {"sigma", "lambda_B", "b", "temperature", "file"})
+      if (!bath_reads(b.kind, key) && r.has("bath", key)) given += (given.empty() ? "bath." : ", bath.") + std::string(key);
     if (!given.empty())
-      std::cerr << fmt::format("vswap: warning: {} not used by bath.kind = \"{}\" (ignored)\n", given, kind);
+      std::cerr << fmt::format("vswap: warning: {} not used by bath.kind = \"{}\" (ignored)\n", given,
+                               to_string(b.kind));
   }
   if (b.kind == BathKind::table) {
     if (b.file.empty()) throw InputError("bath.file", "is required when bath.kind = \"table\"");
@@ -362,11 +366,52 @@ Config parse_config(const std::string& toml_text, const std::vector<std::string>
   const auto base = std::filesystem::path(origin).parent_path();
   Config c = read_config(root, base);
   if (c.bath.kind == BathKind::table) c.bath.table_text = table_text ? *table_text : theory::BathState::read_file(c.bath.file);
-  std::ostringstream out;
-  out << root;
-  c.toml_text = out.str();
+  c.toml_text = effective_toml(c);
   c.source_path = origin;
   return c;
+}
+
+std::string effective_toml(const Config& c) {
+  toml::table bath;
+  const auto& b = c.bath;
+  bath.insert("kind", to_string(b.kind));
+  const std::pair<const char*, double> reals[] = {{"density", b.density}, {"sigma", b.sigma},
+                                                  {"lambda_B", b.lambda_B}, {"b", b.b},
+                                                  {"temperature", b.temperature}, {"boost", b.boost}};
+  for (const auto& [key, value] : reals)
+    if (bath_reads(b.kind, key)) bath.insert(key, value);
+  if (bath_reads(b.kind, "file")) bath.insert("file", b.file);
+
+  const auto& s = c.system;
+  toml::table system{{"statistics", to_string(s.statistics)}, {"particles", s.particles},
+                     {"length", s.length},                    {"profile", to_string(s.profile)},
+                     {"width", s.width},                      {"velocities", to_string(s.velocities)},
+                     {"temperature", s.temperature}};
+  toml::table collisions{{"gamma", c.collisions.gamma}, {"scheme", to_string(c.collisions.scheme)}};
+
+  const auto& n = c.numerics;
+  toml::array times;
+  for (double t : n.times) times.push_back(t);
+  toml::table numerics{{"cells", n.cells},
+                       {"dt", n.dt},
+                       {"realizations", n.realizations},
+                       {"seed", static_cast<std::int64_t>(n.seed)},
+                       {"times", std::move(times)},
+                       {"bins", n.bins},
+                       {"velocity_bins", n.velocity_bins},
+                       {"backend", to_string(n.backend)}};
+  if (n.velocity_max > n.velocity_min) {  // given (both ends); else automatic, left out
+    numerics.insert("velocity_min", n.velocity_min);
+    numerics.insert("velocity_max", n.velocity_max);
+  }
+  toml::table theory{{"rho_min", c.theory.rho_min}, {"rho_max", c.theory.rho_max},
+                     {"points", c.theory.points}};
+  toml::table root{{"bath", std::move(bath)},         {"system", std::move(system)},
+                   {"collisions", std::move(collisions)}, {"numerics", std::move(numerics)},
+                   {"theory", std::move(theory)}};
+  std::ostringstream out;
+  out << root;
+  return out.str();
 }
 
 Config load_config(const std::string& path, const std::vector<std::string>& overrides) {

@@ -23,4 +23,10 @@ Config parse_config(const std::string& toml_text, const std::vector<std::string>
                     const std::string& origin = "<string>",
                     const std::optional<std::string>& table_text = std::nullopt);
 
+/// The config as it runs, as TOML: every key with its value (defaults included, the
+/// collision scheme resolved), except the [bath] keys its kind does not read and an
+/// automatic velocity range; `bath.file` resolved against the config's directory. Parsing
+/// it gives the same Config. It is `Config::toml_text` and the outputs' `config` attribute.
+std::string effective_toml(const Config& config);
+
 }  // namespace vswap::app
