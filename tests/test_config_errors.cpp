@@ -155,6 +155,25 @@ TEST(ConfigValid, OverridesApplyAndSchemeDefaultsFollowStatistics) {
             vswap::Scheme::event);
 }
 
+// `--set collisions.gamma=.08` is a bare word, so a string: the message shows it and says how
+// TOML writes the number (it said only "got a string").
+TEST(ConfigValid, ANumberWrittenAsTomlDoesNotIsShownWithTheFix) {
+  try {
+    vswap::app::parse_config(kValid, {"collisions.gamma=.08"});
+    ADD_FAILURE() << "accepted";
+  } catch (const vswap::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("got the string \".08\" (TOML numbers have a digit on both sides"),
+              std::string::npos) << e.what();
+  }
+  try {
+    vswap::app::parse_config(kValid, {"collisions.gamma=fast"});
+    ADD_FAILURE() << "accepted";
+  } catch (const vswap::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("got the string \"fast\""), std::string::npos) << e.what();
+    EXPECT_EQ(std::string(e.what()).find("TOML numbers"), std::string::npos) << e.what();
+  }
+}
+
 // The effective config (the outputs' `config` attribute) lists every key the run reads and
 // parses back to the same config, for every bath kind; keys the kind does not read and an
 // automatic velocity range are left out, so that reading it back warns of nothing.

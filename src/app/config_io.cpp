@@ -3,6 +3,7 @@
 #include "app/config_io.hpp"
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -142,7 +143,16 @@ class Reader {
 
   static std::string type_of(const toml::node& n) {
     switch (n.type()) {
-      case toml::node_type::string: return "a string";
+      case toml::node_type::string: {
+        // `--set x=.08` or `x = "1e-3"`: a number as TOML does not write one
+        const std::string text = **n.as_string();
+        char* end = nullptr;
+        const bool numeric = !text.empty() && (std::strtod(text.c_str(), &end), *end == '\0');
+        return fmt::format("the string {}{}", quoted(text),
+                           numeric ? " (TOML numbers have a digit on both sides of the point and no "
+                                     "quotes: 0.08, 8.0, 1e-3)"
+                                   : "");
+      }
       case toml::node_type::integer: return "an integer";
       case toml::node_type::floating_point: return "a float";
       case toml::node_type::boolean: return "a boolean";
