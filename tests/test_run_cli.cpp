@@ -334,6 +334,35 @@ TEST(BurgersCommand, ConservesMassOnTheRequestedBins) {
   }
 }
 
+// The memory check counts the threads that can hold a realization, not every thread: one
+// realization of 2e7 particles (~1 GB) on --threads 4096 was refused as needing 3.9 TB. The
+// run then stops at the next check (a `paper` dt too large), after the memory check passed.
+TEST(RunCommand, MemoryCheckCountsOnlyThreadsThatGetARealization) {
+  ScratchDir dir("memory-threads");
+  const std::string cfg = dir.write("big.toml", R"(
+[bath]
+density = 50.0
+[system]
+statistics = "fermi"
+particles = 20000000
+length = 20000000.0
+profile = "uniform"
+[collisions]
+scheme = "paper"
+[numerics]
+cells = 4000000
+dt = 1.0
+realizations = 1
+times = [0.0, 1.0]
+bins = 10
+backend = "cpu"
+)");
+  const auto r = run_vswap("run " + cfg + " --threads 4096 -o " + dir.file("o.h5"));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_EQ(r.output.find("system.particles"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("numerics.dt: too large for the \"paper\" scheme"), std::string::npos) << r.output;
+}
+
 // A bath key the kind does not read (an audit set sigma and b on a thermal bath: silently
 // ignored) is named in a warning on stderr; the result is the kind's own.
 TEST(TheoryCommand, BathKeysTheKindDoesNotReadAreNamedInAWarning) {

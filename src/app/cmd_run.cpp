@@ -81,6 +81,8 @@ class StopSignals {
 /// Refuses, before anything is allocated, a run whose per-thread working set (particles
 /// and histograms, a generous estimate) exceeds the physical memory of this machine.
 void check_memory(const Config& cfg, int threads) {
+  // a thread holds particles only while it runs a realization
+  threads = static_cast<int>(std::min<std::int64_t>(threads, cfg.numerics.realizations));
   const double pages = static_cast<double>(sysconf(_SC_PHYS_PAGES));
   const double page = static_cast<double>(sysconf(_SC_PAGE_SIZE));
   if (!(pages > 0 && page > 0)) return;
