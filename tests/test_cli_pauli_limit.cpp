@@ -64,6 +64,8 @@ TEST(TheoryCommand, FermionDensityAboveTheLimitIsAnInputErrorNamingRho) {
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("--rho"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("Pauli limit 0.394"), std::string::npos) << r.output;
+  // a Bragg bath's tails are Gaussian: the limit is the quadrature's, and the message says so
+  EXPECT_NE(r.output.find("Gaussian tails have no limit in principle"), std::string::npos) << r.output;
   const auto ok =
       run_vswap("theory " + cfg + " --csv --rho 0.39 --set bath.sigma=0.1");
   EXPECT_EQ(ok.exit_code, 0) << ok.output;
