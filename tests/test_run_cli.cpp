@@ -334,6 +334,20 @@ TEST(BurgersCommand, ConservesMassOnTheRequestedBins) {
   }
 }
 
+// Fermions with cells long against the profile: the run says so (cells = 1 departed from
+// (2) without a word). kTiny: L = 400, width 60, 80 cells (ell / width = 0.083): no note.
+TEST(RunCommand, FermionCellsLongAgainstTheProfileAreNamed) {
+  ScratchDir dir("long-cells");
+  const std::string cfg = dir.write("tiny.toml", kTiny);
+  const auto fine = run_vswap("run " + cfg + " -o " + dir.file("a.h5"));
+  ASSERT_EQ(fine.exit_code, 0) << fine.output;
+  EXPECT_EQ(fine.output.find("Pauli blocking acts on each cell's mean density"), std::string::npos) << fine.output;
+  const auto coarse = run_vswap("run " + cfg + " --set numerics.cells=4 -o " + dir.file("b.h5"));
+  ASSERT_EQ(coarse.exit_code, 0) << coarse.output;
+  EXPECT_NE(coarse.output.find("cells of ell = L / M = 100 against the profile's width 60 (ell / width = 1.7)"),
+            std::string::npos) << coarse.output;
+}
+
 // The memory check counts the threads that can hold a realization, not every thread: one
 // realization of 2e7 particles (~1 GB) on --threads 4096 was refused as needing 3.9 TB. The
 // run then stops at the next check (a `paper` dt too large), after the memory check passed.
