@@ -471,6 +471,12 @@ points = 50
     worst = std::max({worst, continuum[i] / lattice[i], lattice[i] / continuum[i]});
   EXPECT_GT(worst, 2.0);
 
+  // a lattice without bath weight (classes 6.28 apart, peaks of sd 0.02 at -1 and 1): exit 2
+  // naming numerics.cells, as the run (it was an internal error, exit 1)
+  const auto coarse = run_vswap("burgers " + cfg + " --set numerics.cells=1000 --set bath.sigma=0.02 -o " + dir.file("c.h5"));
+  EXPECT_EQ(coarse.exit_code, 2) << coarse.output;
+  EXPECT_NE(coarse.output.find("numerics.cells: the bath has no weight on the velocity lattice"),
+            std::string::npos) << coarse.output;
   const auto classical = run_vswap("theory " + cfg + " --lattice --csv --set system.statistics=\"classical\"");
   EXPECT_EQ(classical.exit_code, 2) << classical.output;
   EXPECT_NE(classical.output.find("--lattice"), std::string::npos) << classical.output;
