@@ -477,6 +477,11 @@ points = 50
   EXPECT_EQ(coarse.exit_code, 2) << coarse.output;
   EXPECT_NE(coarse.output.find("numerics.cells: the bath has no weight on the velocity lattice"),
             std::string::npos) << coarse.output;
+  // and one with its weight on a single class (D = 0): exit 2 naming numerics.cells, not exit 1
+  const auto single = run_vswap("burgers " + cfg + " --set numerics.cells=1000 --set bath.sigma=0.02 --set bath.lambda_B=0.0 -o " +
+                                dir.file("d.h5"));
+  EXPECT_EQ(single.exit_code, 2) << single.output;
+  EXPECT_NE(single.output.find("numerics.cells: D(0) = 0"), std::string::npos) << single.output;
   const auto classical = run_vswap("theory " + cfg + " --lattice --csv --set system.statistics=\"classical\"");
   EXPECT_EQ(classical.exit_code, 2) << classical.output;
   EXPECT_NE(classical.output.find("--lattice"), std::string::npos) << classical.output;

@@ -117,6 +117,13 @@ theory::BurgersSolution burgers_prediction(const theory::DiscreteBath& bath, con
     rho.push_back(c.rho);
     u.push_back(c.u);
     D.push_back(c.D);
+    // only a fermion lattice whose bath lies on one class has no diffusion (as the run refuses)
+    if (!(c.D > 0) && s.statistics == Statistics::fermi)
+      throw InputError("numerics.cells", fmt::format(
+          "D({:.4g}) = {} on this bath's velocity states: the bath lies on a single class of the fermion "
+          "velocity lattice (dl = 2 pi cells / length = {:.4g}), and the Burgers equation (2) has no "
+          "diffusion. Use fewer cells (longer cells: a finer velocity lattice) or a wider bath",
+          c.rho, c.D, 2 * M_PI * static_cast<double>(cfg.numerics.cells) / s.length));
   }
   const theory::TransportTable transport(rho, u, D);
   // The solver grid: given, or chosen by the solver to resolve the profile and its fronts;
