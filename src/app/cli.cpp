@@ -13,6 +13,8 @@
 #include <vswap/version.hpp>
 
 #include "app/commands.hpp"
+#include "app/h5_file.hpp"
+#include "app/output_error.hpp"
 #include "app/run_output.hpp"
 
 namespace vswap::app {
@@ -39,10 +41,12 @@ void add_common(CLI::App& sub, CommonArgs& args, const std::string& output_help)
 }  // namespace
 
 int main(int argc, char** argv) {
+  prepare_hdf5();
   CLI::App app{fmt::format(
       "vswap {} - stochastic velocity-swap gases coupled to a frozen bath, and the Burgers\n"
       "hydrodynamics predicted for them (Lisiak, Lebek, Panfil). Exit codes: 0 success,\n"
-      "2 bad input (nothing written), 1 internal error.",
+      "2 bad input (nothing written), 1 a file that could not be written (a full disk)\n"
+      "or an internal error.",
       vswap::version)};
   app.require_subcommand(1);
   app.set_version_flag("--version", fmt::format("vswap {} ({})", vswap::version,
@@ -171,6 +175,9 @@ int main(int argc, char** argv) {
   } catch (const InputError& e) {
     std::cerr << "vswap: error: " << e.what() << "\n";
     return 2;
+  } catch (const OutputError& e) {
+    std::cerr << "vswap: error: " << e.what() << "\n";
+    return 1;
   } catch (const std::exception& e) {
     std::cerr << "vswap: internal error: " << e.what() << "\n";
     return 1;

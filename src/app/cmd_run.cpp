@@ -24,6 +24,7 @@
 #include "app/commands.hpp"
 #include "app/config_io.hpp"
 #include "app/mpi_ranks.hpp"
+#include "app/output_error.hpp"
 #include "app/predictions.hpp"
 #include "app/progress.hpp"
 #include "app/run_output.hpp"
@@ -374,6 +375,15 @@ int run_command(const RunArgs& args) {
     } catch (const InputError&) {
       failure = std::current_exception();
       code = 2;
+    } catch (const OutputError& e) {
+      // the Monte Carlo is not lost with a checkpoint: it holds every realization by now
+      failure = checkpoint.empty()
+                    ? std::current_exception()
+                    : std::make_exception_ptr(OutputError(
+                          e.file(), fmt::format("{}; the checkpoint {} is complete: "
+                                                "run the same command again to write the output",
+                                                e.message(), checkpoint)));
+      code = 1;
     } catch (...) {
       failure = std::current_exception();
       code = 1;
