@@ -332,6 +332,78 @@ TEST_F(Checkpoints, ForeignCheckpointIsRefusedAndKeepFlagKeepsIt) {
   EXPECT_FALSE(fs::exists(dir.file("c.h5")));
 }
 
+/// A checkpoint that cannot be written (a full disk, here RLIMIT_FSIZE below its size) is
+/// exit 1 saying so, and the previous checkpoint is left whole: the same command continues
+/// from it once there is room, to the very datasets of an uninterrupted run.
+class FullDiskCheckpoints : public Checkpoints {
+ protected:
+  /// A checkpoint of part of the run: SIGTERM once the first one is written.
+  void stop_partway(const std::string& out) {
+    const pid_t pid = vswap::test::spawn_vswap(command(out), dir.file("log"));
+    int exited = -1;
+    ASSERT_TRUE(wait_for_new_checkpoint(pid, 0, &exited))
+        << "no checkpoint (exit code " << exited << "): " << vswap::test::read_text(dir.file("log"));
+    kill(pid, SIGTERM);
+    ASSERT_EQ(vswap::test::wait_child(pid), 128 + SIGTERM) << vswap::test::read_text(dir.file("log"));
+  }
+  std::vector<std::string> leftovers() const {
+    std::vector<std::string> out;
+    for (const auto& e : fs::directory_iterator(fs::path(ckpt).parent_path())) {
+      const auto name = e.path().filename().string();
+      if (name.find(".tmp.") != std::string::npos) out.push_back(name);
+    }
+    return out;
+  }
+};
+
+TEST_F(FullDiskCheckpoints, FailedWriteIsExitOneAndThePreviousCheckpointResumes) {
+  ASSERT_EQ(run_vswap("run " + cfg + " -q --threads 2 -o " + dir.file("ref.h5")).exit_code, 0);
+  const auto out = dir.file("out.h5");
+  stop_partway(out);
+  const auto before = vswap::test::read_text(ckpt);
+  ASSERT_GT(before.size(), 2048u);
+  // the resumed run's first checkpoint write fails
+  const auto r = vswap::test::run_vswap_with_file_limit(command(out), 2048);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("vswap: error: " + ckpt + ": cannot write the checkpoint"),
+            std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("File too large"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("the previous checkpoint " + ckpt + " is intact"), std::string::npos)
+      << r.output;
+  EXPECT_EQ(vswap::test::read_text(ckpt), before) << "the previous checkpoint was changed";
+  EXPECT_TRUE(leftovers().empty()) << leftovers().front();
+  EXPECT_FALSE(fs::exists(out));
+  const pid_t again = vswap::test::spawn_vswap(command(out), dir.file("log2"));
+  ASSERT_EQ(vswap::test::wait_child(again), 0) << vswap::test::read_text(dir.file("log2"));
+  EXPECT_NE(vswap::test::read_text(dir.file("log2")).find("resuming"), std::string::npos);
+  expect_same_datasets(dir.file("ref.h5"), out);
+}
+
+TEST_F(FullDiskCheckpoints, WithoutAPreviousCheckpointItSaysNothingIsSaved) {
+  const auto out = dir.file("out.h5");
+  const auto r = vswap::test::run_vswap_with_file_limit(command(out), 2048);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("vswap: error: " + ckpt + ": cannot write the checkpoint"),
+            std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("no previous checkpoint"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(ckpt));
+  EXPECT_TRUE(leftovers().empty()) << leftovers().front();
+  EXPECT_FALSE(fs::exists(out));
+}
+
+/// The last checkpoint (all realizations, before the output) fails on a short run too.
+TEST_F(FullDiskCheckpoints, TheFinalCheckpointOfAShortRunToo) {
+  const auto small = dir.write("s.toml", vswap::test::tiny_config(2));
+  const auto r = vswap::test::run_vswap_with_file_limit(
+      {"run", small, "-q", "--checkpoint", ckpt, "-o", dir.file("s.h5")}, 2048);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("vswap: error: " + ckpt + ": cannot write the checkpoint"),
+            std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("no previous checkpoint"), std::string::npos) << r.output;
+  EXPECT_TRUE(leftovers().empty()) << leftovers().front();
+  EXPECT_FALSE(fs::exists(dir.file("s.h5")));
+}
+
 /// A table bath is read once: its text is recorded in the output (`bath_table`), belongs to
 /// the run's identity (shards and checkpoints of another table are refused), and `merge`
 /// uses the recorded text, not the file as it is now.

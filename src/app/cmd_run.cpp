@@ -242,6 +242,27 @@ engine::RunSums run_checkpointed(engine::Engine& eng, engine::RunSetup setup,
     changed.notify_all();
   });
 
+  // What the checkpoint file on disk holds: a failed write leaves it as it was.
+  std::int64_t saved = resumed ? ck.done_count() : -1;  // -1: no file
+  const auto saved_note = [&] {
+    return saved < 0 ? std::string("there is no previous checkpoint: nothing of this run is saved")
+                     : fmt::format("the previous checkpoint {} is intact ({} of {} realizations): "
+                                   "run the same command again to continue from it",
+                                   path, saved, range.second - range.first);
+  };
+  // A write that fails while the engine works: the chunk in flight is abandoned, as on a
+  // signal (an MPI job ends at once instead of waiting in the reduction for the other ranks).
+  const auto write_or_exit = [&](const Checkpoint& snapshot) {
+    try {
+      write_checkpoint(path, snapshot);
+      saved = snapshot.done_count();
+    } catch (const OutputError& e) {
+      std::fflush(stdout);
+      std::cerr << fmt::format("\nvswap: error: {}; {} (exit 1)\n", e.what(), saved_note());
+      std::_Exit(1);
+    }
+  };
+
   auto last_write = std::chrono::steady_clock::now();
   std::int64_t written_chunks = 0;
   std::unique_lock<std::mutex> lock(mutex);
@@ -251,7 +272,7 @@ engine::RunSums run_checkpointed(engine::Engine& eng, engine::RunSetup setup,
       const int sig = g_stop_signal;
       const Checkpoint snapshot = ck;
       lock.unlock();
-      write_checkpoint(path, snapshot);
+      write_or_exit(snapshot);
       std::fflush(stdout);
       std::cerr << fmt::format("\nvswap run: {} received: checkpoint {} holds {} of {} "
                                "realizations; run the same command again to continue (exit {})\n",
@@ -265,7 +286,7 @@ engine::RunSums run_checkpointed(engine::Engine& eng, engine::RunSetup setup,
       const Checkpoint snapshot = ck;
       written_chunks = chunks_done;
       lock.unlock();
-      write_checkpoint(path, snapshot);
+      write_or_exit(snapshot);
       last_write = std::chrono::steady_clock::now();
       lock.lock();
     }
@@ -273,7 +294,11 @@ engine::RunSums run_checkpointed(engine::Engine& eng, engine::RunSetup setup,
   lock.unlock();
   worker.join();
   if (error) std::rethrow_exception(error);
-  write_checkpoint(path, ck);  // complete: a kill while the output is written loses nothing
+  try {
+    write_checkpoint(path, ck);  // complete: a kill while the output is written loses nothing
+  } catch (const OutputError& e) {
+    throw OutputError(e.file(), e.message() + "; " + saved_note());
+  }
   ck.sums.first = range.first;
   ck.sums.last = range.second;
   return ck.sums;
