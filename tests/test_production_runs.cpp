@@ -404,6 +404,42 @@ TEST_F(FullDiskCheckpoints, TheFinalCheckpointOfAShortRunToo) {
   EXPECT_FALSE(fs::exists(dir.file("s.h5")));
 }
 
+/// A checkpoint path that is a symbolic link to nowhere, or to the output (written or not
+/// yet), is refused before the run: exit 2 saying so, nothing written, the link untouched.
+TEST(CheckpointPath, DanglingOrOutputSymbolicLinksAreRefusedBeforeTheRun) {
+  ScratchDir dir("checkpoint-links");
+  const auto cfg = dir.write("c.toml", vswap::test::tiny_config(2));
+  const auto out = dir.file("out.h5");
+  const auto link = dir.file("link.ckpt");
+  const auto refused = [&](const std::string& what) {
+    const auto r = run_vswap("run " + cfg + " -q --checkpoint " + link + " -o " + out);
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_NE(r.output.find("vswap: error: --checkpoint: " + link + " is a " + what),
+              std::string::npos) << r.output;
+    EXPECT_TRUE(fs::is_symlink(fs::symlink_status(link))) << "the link was replaced";
+  };
+  fs::create_symlink(dir.file("nowhere/c.ckpt"), link);
+  refused("dangling symbolic link (to " + dir.file("nowhere/c.ckpt") + ")");
+  EXPECT_FALSE(fs::exists(out));
+  fs::remove(link);
+  fs::create_symlink("out.h5", link);  // relative, to the output not yet written
+  refused("symbolic link to the output file " + out);
+  EXPECT_FALSE(fs::exists(out));
+  ASSERT_EQ(run_vswap("run " + cfg + " -q -o " + out).exit_code, 0);
+  const auto before = vswap::test::read_text(out);
+  refused("symbolic link to the output file " + out);  // the output exists now
+  EXPECT_EQ(vswap::test::read_text(out), before);
+  // a link to a checkpoint that exists is followed: it is read, and the run continues
+  fs::remove(link);
+  const auto real = dir.file("real.ckpt");
+  ASSERT_EQ(run_vswap("run " + cfg + " -q --keep-checkpoint --checkpoint " + real + " -o " +
+                      dir.file("a.h5")).exit_code, 0);
+  fs::create_symlink(real, link);
+  const auto r = run_vswap("run " + cfg + " --checkpoint " + link + " -o " + dir.file("b.h5"));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("resuming"), std::string::npos) << r.output;
+}
+
 /// A table bath is read once: its text is recorded in the output (`bath_table`), belongs to
 /// the run's identity (shards and checkpoints of another table are refused), and `merge`
 /// uses the recorded text, not the file as it is now.

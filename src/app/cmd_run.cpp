@@ -122,6 +122,26 @@ void check_writable(const std::string& path, const std::string& key) {
 }
 
 
+/// Refuses a checkpoint path that is a symbolic link to nowhere (the checkpoint would be
+/// renamed over the link, not written where it points; a link to an output not written yet
+/// is one) or to the output file (removing the checkpoint at the end would delete it).
+void check_not_a_dangling_link(const std::string& checkpoint, const std::string& output) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_symlink(fs::symlink_status(checkpoint, ec))) return;
+  const std::string target = fs::read_symlink(checkpoint, ec).string();
+  if (same_file(checkpoint, output) || same_file(fs::absolute(checkpoint).parent_path() / target, output)) {
+    throw InputError("--checkpoint", fmt::format("{} is a symbolic link to the output file {}: "
+                                                 "use another checkpoint file",
+                                                 checkpoint, output));
+  }
+  if (!fs::exists(checkpoint, ec)) {
+    throw InputError("--checkpoint", fmt::format("{} is a dangling symbolic link (to {}): remove "
+                                                 "it or use another checkpoint file",
+                                                 checkpoint, target));
+  }
+}
+
 /// The first line where two config texts differ, for messages.
 std::string first_difference(const std::string& a, const std::string& b) {
   std::istringstream sa(a), sb(b);
@@ -343,6 +363,7 @@ int run_command(const RunArgs& args) {
       checkpoint = args.checkpoint;
       if (ranks.size() > 1) checkpoint += fmt::format(".rank{}of{}", ranks.rank(), ranks.size());
       check_writable(checkpoint, "--checkpoint");
+      check_not_a_dangling_link(checkpoint, output);
       if (same_file(checkpoint, output)) {
         throw InputError("--checkpoint", "must differ from the output file " + output);
       }
