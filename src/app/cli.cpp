@@ -80,8 +80,9 @@ int main(int argc, char** argv) {
   add_common(*run_cmd, run.common, "HDF5 output (default: run.h5)");
   run_cmd->add_option("--backend", run.backend, "auto | cpu | cuda (overrides numerics.backend)")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-  run_cmd->add_option("--threads", run.threads, "CPU threads (default: all cores)")
-      ->check(CLI::NonNegativeNumber);
+  // at most 4096: a mistyped count would start that many OpenMP threads
+  run_cmd->add_option("--threads", run.threads, "CPU threads, 0 .. 4096 (default 0: all cores)")
+      ->check(CLI::Range(0, 4096));
   run_cmd->add_flag("--check-steps", run.check_steps,
                     "Check particle number and the Pauli invariant after every step (slow)");
   run_cmd->add_flag("-q,--quiet", run.quiet, "No progress output");
