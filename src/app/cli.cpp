@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
       "vswap {} - stochastic velocity-swap gases coupled to a frozen bath, and the Burgers\n"
       "hydrodynamics predicted for them (Lisiak, Lebek, Panfil). Exit codes: 0 success,\n"
       "2 bad input (nothing written), 1 a file that could not be written (a full disk)\n"
-      "or an internal error.",
+      "or an internal error, 143 / 130 `run` stopped by SIGTERM / SIGINT.",
       vswap::version)};
   app.require_subcommand(1);
   app.set_version_flag("--version", fmt::format("vswap {} ({})", vswap::version,

@@ -23,11 +23,13 @@
 #include "app/checkpoint.hpp"
 #include "app/commands.hpp"
 #include "app/config_io.hpp"
+#include "app/h5_file.hpp"
 #include "app/mpi_ranks.hpp"
 #include "app/output_error.hpp"
 #include "app/predictions.hpp"
 #include "app/progress.hpp"
 #include "app/run_output.hpp"
+#include "app/stop_signals.hpp"
 #include "engine/engine.hpp"
 
 namespace vswap::app {
@@ -55,29 +57,6 @@ Interval shard_range(const std::string& text, std::int64_t realizations) {
   const std::int64_t last = i * realizations / n;
   return {first, last};
 }
-
-/// The signal that asked us to stop (SIGTERM, SIGINT), 0 while none did.
-volatile std::sig_atomic_t g_stop_signal = 0;
-extern "C" void on_stop_signal(int sig) { g_stop_signal = sig; }
-
-/// Catches SIGTERM and SIGINT while a checkpointed run is in progress.
-class StopSignals {
- public:
-  StopSignals() {
-    struct sigaction sa {};
-    sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, &old_term_);
-    sigaction(SIGINT, &sa, &old_int_);
-  }
-  ~StopSignals() {
-    sigaction(SIGTERM, &old_term_, nullptr);
-    sigaction(SIGINT, &old_int_, nullptr);
-  }
-
- private:
-  struct sigaction old_term_ {}, old_int_ {};
-};
 
 /// Refuses, before anything is allocated, a run whose per-thread working set (particles
 /// and histograms, a generous estimate) exceeds the physical memory of this machine.
@@ -238,7 +217,6 @@ engine::RunSums run_checkpointed(engine::Engine& eng, engine::RunSetup setup,
   bool finished = false;
   std::int64_t chunks_done = 0;
   std::exception_ptr error;
-  StopSignals signals;
   std::thread worker([&] {
     try {
       for (const auto& iv : todo) {
@@ -288,8 +266,8 @@ engine::RunSums run_checkpointed(engine::Engine& eng, engine::RunSetup setup,
   std::unique_lock<std::mutex> lock(mutex);
   while (!finished) {
     changed.wait_for(lock, std::chrono::milliseconds(50));
-    if (g_stop_signal != 0) {
-      const int sig = g_stop_signal;
+    if (StopSignals::pending() != 0) {
+      const int sig = StopSignals::pending();
       const Checkpoint snapshot = ck;
       lock.unlock();
       write_or_exit(snapshot);
@@ -337,6 +315,8 @@ int run_command(const RunArgs& args) {
   double wall = 0;
   std::exception_ptr failure;
   int code = 0;
+  // From the start, so that a signal during the theory prediction says what it stopped.
+  StopSignals signals("before the simulation: nothing was written");
   try {
     std::vector<std::string> overrides = args.common.overrides;
     if (!args.backend.empty()) overrides.push_back("numerics.backend=\"" + args.backend + "\"");
@@ -368,6 +348,10 @@ int run_command(const RunArgs& args) {
         throw InputError("--checkpoint", "must differ from the output file " + output);
       }
       remove_stale_temporaries(checkpoint);
+      signals.exit_at_once(fmt::format("before the simulation: nothing was written; {}",
+                                       std::filesystem::exists(checkpoint)
+                                           ? "the checkpoint " + checkpoint + " is as it was"
+                                           : "no checkpoint yet"));
     }
     if (ranks.rank() == 0) remove_stale_temporaries(output);
 
@@ -378,6 +362,12 @@ int run_command(const RunArgs& args) {
     // The prediction before the Monte Carlo: a config whose theory cannot be computed is
     // refused now, not after hours of simulation (and it is not computed twice).
     theory = theory_before_run(cfg, *engine);
+    if (checkpoint.empty()) {
+      signals.exit_at_once("during the simulation: nothing was written (without --checkpoint "
+                           "the realizations done are lost)");
+    } else {
+      signals.note_only();  // the checkpoint loop saves the finished chunks and exits
+    }
     prov.backend = engine->backend_name();
     prov.device = engine->device_name();
     prov.threads = threads;  // the CPU threads used (host side of the CUDA backend too)
@@ -399,6 +389,14 @@ int run_command(const RunArgs& args) {
       sums = run_checkpointed(*engine, setup, checkpoint, args.checkpoint_every, threads,
                               progress, !talk);
     }
+    signals.exit_at_once(
+        fmt::format("after the simulation, while the output was made: {} was not written; {}",
+                    output,
+                    checkpoint.empty()
+                        ? "without --checkpoint the realizations are lost"
+                        : "the checkpoint " + checkpoint +
+                              " is complete: run the same command again to write the output"),
+        temporary_path(output));
     progress.finish();
     wall = progress.elapsed_seconds();
   } catch (const InputError&) {
@@ -418,6 +416,7 @@ int run_command(const RunArgs& args) {
     try {
       prov.wall_time_s = wall;
       write_run_file(output, cfg, sums, prov, args.quiet, theory);
+      signals.note_only();  // the output is complete: a signal now changes nothing
     } catch (const InputError&) {
       failure = std::current_exception();
       code = 2;

@@ -108,7 +108,7 @@ H5Writer::H5Writer(std::string path) : path_(std::move(path)) {
   if (path_.empty() || path_.back() == '/' || std::filesystem::is_directory(path_, ec)) {
     throw InputError("-o", fmt::format("{} names a directory, not an output file", path_));
   }
-  tmp_path_ = fmt::format("{}.tmp.{}", path_, static_cast<long>(getpid()));
+  tmp_path_ = temporary_path(path_);
   // The 1.8 object format keeps attributes over 64 KiB (a long table bath, `bath_table`)
   // in dense storage; every HDF5 >= 1.8 and h5py read it.
   Handle fapl{H5Pcreate(H5P_FILE_ACCESS), H5Pclose};
@@ -207,6 +207,10 @@ void H5Writer::commit() {
     throw OutputError(path_, fmt::format("cannot rename the finished {} onto it ({})", tmp_path_,
                                          std::strerror(err)));
   }
+}
+
+std::string temporary_path(const std::string& path) {
+  return fmt::format("{}.tmp.{}", path, static_cast<long>(getpid()));
 }
 
 void prepare_hdf5() {

@@ -15,6 +15,9 @@ namespace vswap::app {
 /// whose close failed on a full disk crashed it there); every file is closed by its owner.
 void prepare_hdf5();
 
+/// The temporary name `H5Writer` writes `path` under before renaming it: `<path>.tmp.<pid>`.
+std::string temporary_path(const std::string& path);
+
 class H5Writer {
  public:
   /// Opens `<path>.tmp.<pid>` for writing; throws InputError("-o", ...) if it cannot.
