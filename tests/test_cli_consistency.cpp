@@ -1,6 +1,7 @@
 // The command line's own consistency: every error line begins "vswap: error:" (CLI11's parse
 // errors too) and is exit 2 with nothing written; options that mean nothing without another
-// are refused instead of ignored; an unknown subcommand is named; every --help is exit 0.
+// are refused instead of ignored; an unknown subcommand is named; every --help is exit 0;
+// -q silences progress and tables, never a warning (those go to stderr).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -13,6 +14,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using vswap::test::run_vswap;
+using vswap::test::run_vswap_stderr;
 using vswap::test::ScratchDir;
 
 /// Exit 2, the first line begins "vswap: error:" and names `what`, no output file.
@@ -78,6 +80,27 @@ TEST(Cli, HelpOfEverySubcommandIsExitZero) {
     EXPECT_EQ(r.output.find("vswap: error"), std::string::npos) << args << "\n" << r.output;
   }
   EXPECT_NE(run_vswap("run --help").output.find("--threads"), std::string::npos);
+}
+
+/// -q silences progress and the chi^2 table; a warning goes to stderr all the same.
+TEST(Cli, QuietKeepsTheWarningsOnStderr) {
+  ScratchDir dir("cli-quiet");
+  const auto cfg = dir.write("c.toml", vswap::test::tiny_config(2));
+  // gamma rho_bath dt = 0.08 * 50 * 0.1 = 0.4: the step grid's bias on D is a warning
+  auto r = run_vswap_stderr("run " + cfg + " -q --set numerics.dt=0.1 -o " + dir.file("a.h5"));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("vswap run: warning: gamma rho_bath dt = 0.4"), std::string::npos)
+      << r.output;
+  EXPECT_EQ(r.output.find("chi2/dof"), std::string::npos) << r.output;
+  // a mean free path longer than the profile: (2) does not describe the run
+  r = run_vswap_stderr("run " + cfg + " -q --set collisions.gamma=1e-5 -o " + dir.file("b.h5"));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("vswap run: warning: Knudsen number"), std::string::npos) << r.output;
+  // a bath key the kind does not read (classical: the fermions' thermal bath is too narrow)
+  r = run_vswap_stderr("run " + cfg + " -q --set bath.kind=thermal --set bath.sigma=6 " +
+                       "--set system.statistics=classical -o " + dir.file("c.h5"));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("vswap: warning:"), std::string::npos) << r.output;
 }
 
 }  // namespace

@@ -198,6 +198,25 @@ TEST(ShardMerge, StringAttributesRewrittenByAScriptAreReadOrRefusedNamingTheFile
   EXPECT_FALSE(fs::exists(dir.file("n.h5")));
 }
 
+/// A warning is printed with -q too: -q silences the chi^2 table, not what may be wrong.
+TEST(ShardMerge, DifferentGitCommitsWarnOnStderrEvenWithQuiet) {
+  ScratchDir dir("shards-commits");
+  const auto cfg = dir.write("c.toml", vswap::test::tiny_config(6));
+  for (int i = 1; i <= 2; ++i) {
+    ASSERT_EQ(run_vswap("run " + cfg + " -q --shard " + std::to_string(i) + "/2 -o " +
+                        dir.file("s" + std::to_string(i) + ".h5")).exit_code, 0);
+  }
+  rewrite_root_attribute(dir.file("s2.h5"), "git_commit", "0123456789ab");
+  for (const char* quiet : {"", "-q "}) {
+    const auto r = vswap::test::run_vswap_stderr("merge " + std::string(quiet) + dir.file("m.h5") +
+                                                 " " + dir.file("s1.h5") + " " + dir.file("s2.h5"));
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("vswap merge: warning: the shards come from different git commits"),
+              std::string::npos) << quiet << ": " << r.output;
+    EXPECT_NE(r.output.find("0123456789ab"), std::string::npos) << r.output;
+  }
+}
+
 TEST(Mpi, RanksOneTwoThreeGiveIdenticalDatasets) {
 #ifndef VSWAP_WITH_MPI
   GTEST_SKIP() << "built without MPI (VSWAP_MPI)";
