@@ -274,6 +274,13 @@ class Checkpoints : public ::testing::Test {
     }
     return false;
   }
+  /// The same command again resumes from the checkpoint and writes `ref`'s datasets.
+  void expect_resumes_to(const std::string& ref, const std::string& out) {
+    const pid_t again = vswap::test::spawn_vswap(command(out), dir.file("log2"));
+    ASSERT_EQ(vswap::test::wait_child(again), 0) << vswap::test::read_text(dir.file("log2"));
+    EXPECT_NE(vswap::test::read_text(dir.file("log2")).find("resuming"), std::string::npos);
+    expect_same_datasets(ref, out);
+  }
 };
 
 TEST_F(Checkpoints, KillNineAtRandomMomentsThenRestartIsBitwiseIdentical) {
@@ -323,10 +330,7 @@ TEST_F(Checkpoints, SigtermWritesACheckpointAndExitsThenTheRunContinues) {
   EXPECT_NE(log.find("SIGTERM received"), std::string::npos) << log;
   EXPECT_TRUE(fs::exists(ckpt));
   EXPECT_FALSE(fs::exists(out));
-  const pid_t again = vswap::test::spawn_vswap(command(out), dir.file("log2"));
-  ASSERT_EQ(vswap::test::wait_child(again), 0) << vswap::test::read_text(dir.file("log2"));
-  EXPECT_NE(vswap::test::read_text(dir.file("log2")).find("resuming"), std::string::npos);
-  expect_same_datasets(dir.file("ref.h5"), out);
+  expect_resumes_to(dir.file("ref.h5"), out);
 }
 
 TEST_F(Checkpoints, ForeignCheckpointIsRefusedAndKeepFlagKeepsIt) {
@@ -392,10 +396,7 @@ TEST_F(FullDiskCheckpoints, FailedWriteIsExitOneAndThePreviousCheckpointResumes)
   EXPECT_EQ(vswap::test::read_text(ckpt), before) << "the previous checkpoint was changed";
   EXPECT_TRUE(leftovers().empty()) << leftovers().front();
   EXPECT_FALSE(fs::exists(out));
-  const pid_t again = vswap::test::spawn_vswap(command(out), dir.file("log2"));
-  ASSERT_EQ(vswap::test::wait_child(again), 0) << vswap::test::read_text(dir.file("log2"));
-  EXPECT_NE(vswap::test::read_text(dir.file("log2")).find("resuming"), std::string::npos);
-  expect_same_datasets(dir.file("ref.h5"), out);
+  expect_resumes_to(dir.file("ref.h5"), out);
 }
 
 TEST_F(FullDiskCheckpoints, WithoutAPreviousCheckpointItSaysNothingIsSaved) {
