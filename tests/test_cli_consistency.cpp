@@ -36,8 +36,8 @@ TEST(Cli, CheckpointOptionsWithoutACheckpointAreRefused) {
   expect_refused(run + "--checkpoint-every 5", "--checkpoint-every requires --checkpoint", out);
   expect_refused(run + "--keep-checkpoint", "--keep-checkpoint requires --checkpoint", out);
   expect_refused(run + "--checkpoint \"\"", "--checkpoint: the checkpoint file name is empty", out);
-  EXPECT_EQ(run_vswap(run + "--checkpoint " + dir.file("c.ckpt") + " --checkpoint-every 5")
-                .exit_code, 0);
+  EXPECT_EQ(
+      run_vswap(run + "--checkpoint " + dir.file("c.ckpt") + " --checkpoint-every 5").exit_code, 0);
 }
 
 TEST(Cli, TheoryCsvWithAnOutputFileIsRefused) {
@@ -68,7 +68,8 @@ TEST(Cli, EveryErrorBeginsWithTheVswapErrorPrefix) {
 }
 
 TEST(Cli, AnUnknownSubcommandIsNamed) {
-  expect_refused("frobnicate x.toml", "unknown subcommand \"frobnicate\" (run, theory, burgers or merge)", "");
+  expect_refused("frobnicate x.toml",
+                 "unknown subcommand \"frobnicate\" (run, theory, burgers or merge)", "");
   expect_refused("runn x.toml", "\"runn\"", "");
 }
 

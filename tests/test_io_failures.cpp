@@ -83,7 +83,8 @@ TEST(FullDisk, WithACheckpointTheRealizationsAreKeptForTheRerun) {
   const std::vector<std::string> command{"run", cfg, "-o", out, "--checkpoint", ckpt};
   const auto r = run_vswap_with_file_limit(command, 16 * 1024);
   expect_write_error(r, out);
-  EXPECT_NE(r.output.find("the checkpoint " + ckpt + " is complete"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("the checkpoint " + ckpt + " is complete"), std::string::npos)
+      << r.output;
   expect_only(dir, {"c.toml", "run.ckpt"});
   const auto again = run_vswap_with_file_limit(command, RLIM_INFINITY);
   ASSERT_EQ(again.exit_code, 0) << again.output;

@@ -106,8 +106,10 @@ TEST(StopSignals, SigtermDuringThePredictionIsExit143SayingNothingWasWritten) {
   EXPECT_EQ(how_it_ended(pid), "exit 143") << read_text(dir.file("log"));
   const auto log = read_text(dir.file("log"));
   EXPECT_NE(log.find("vswap run: SIGTERM received before the simulation: nothing was written"),
-            std::string::npos) << log;
-  EXPECT_EQ(log.find("realizations ["), std::string::npos) << "the simulation had started:\n" << log;
+            std::string::npos)
+      << log;
+  EXPECT_EQ(log.find("realizations ["), std::string::npos) << "the simulation had started:\n"
+                                                           << log;
   EXPECT_FALSE(fs::exists(out));
   EXPECT_FALSE(has_temporaries(dir));
 }
@@ -122,7 +124,8 @@ TEST(StopSignals, SigintDuringThePredictionOfACheckpointedRunIsExit130) {
   kill(pid, SIGINT);
   EXPECT_EQ(how_it_ended(pid), "exit 130") << read_text(dir.file("log"));
   const auto log = read_text(dir.file("log"));
-  EXPECT_NE(log.find("SIGINT received before the simulation: nothing was written"), std::string::npos)
+  EXPECT_NE(log.find("SIGINT received before the simulation: nothing was written"),
+            std::string::npos)
       << log;
   EXPECT_EQ(log.find("realizations ["), std::string::npos) << log;
   EXPECT_FALSE(fs::exists(ckpt));
@@ -135,8 +138,8 @@ TEST(StopSignals, SigtermAfterTheSimulationKeepsTheCompleteCheckpointForTheOutpu
   const auto out = dir.file("out.h5");
   const auto ckpt = dir.file("run.ckpt");
   // one checkpoint only: the complete one, written after the simulation, before the output
-  const std::vector<std::string> command{"run",          cfg,  "-o", out, "--checkpoint",
-                                         ckpt, "--checkpoint-every", "1e9"};
+  const std::vector<std::string> command{
+      "run", cfg, "-o", out, "--checkpoint", ckpt, "--checkpoint-every", "1e9"};
   const pid_t pid = spawn_vswap(command, dir.file("log"));
   ASSERT_TRUE(wait_until(pid, [&] { return fs::exists(ckpt); })) << read_text(dir.file("log"));
   kill(pid, SIGTERM);
@@ -144,7 +147,8 @@ TEST(StopSignals, SigtermAfterTheSimulationKeepsTheCompleteCheckpointForTheOutpu
   const auto log = read_text(dir.file("log"));
   EXPECT_NE(log.find("SIGTERM received after the simulation, while the output was made: " + out +
                      " was not written; the checkpoint " + ckpt + " is complete"),
-            std::string::npos) << log;
+            std::string::npos)
+      << log;
   EXPECT_FALSE(fs::exists(out));
   EXPECT_FALSE(has_temporaries(dir));
   const pid_t again = spawn_vswap(command, dir.file("log2"));

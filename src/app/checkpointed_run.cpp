@@ -2,6 +2,8 @@
 // checkpointed_run.hpp, docs/PRODUCTION.md).
 #include "app/checkpointed_run.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
@@ -13,9 +15,6 @@
 #include <optional>
 #include <sstream>
 #include <thread>
-
-#include <fmt/format.h>
-
 #include <vswap/error.hpp>
 #include <vswap/version.hpp>
 
@@ -48,8 +47,8 @@ std::optional<Checkpoint> load_matching_checkpoint(const std::string& path, cons
   const std::string why = " (delete it to start afresh, or use another --checkpoint)";
   const std::string identity = run_identity(cfg);
   if (ck.identity != identity) {
-    throw InputError(path, "checkpoint of a different config: " +
-                               first_difference(identity, ck.identity) + why);
+    throw InputError(
+        path, "checkpoint of a different config: " + first_difference(identity, ck.identity) + why);
   }
   if (ck.version != vswap::version) {
     throw InputError(path, fmt::format("checkpoint written by vswap {}, this is {}{}", ck.version,
@@ -60,10 +59,10 @@ std::optional<Checkpoint> load_matching_checkpoint(const std::string& path, cons
                                        cfg.numerics.seed, why));
   }
   if (ck.range != range) {
-    throw InputError(path, fmt::format("checkpoint of realizations [{}, {}), this run (shard/rank) "
-                                       "owns [{}, {}){}",
-                                       ck.range.first, ck.range.second, range.first, range.second,
-                                       why));
+    throw InputError(path,
+                     fmt::format("checkpoint of realizations [{}, {}), this run (shard/rank) "
+                                 "owns [{}, {}){}",
+                                 ck.range.first, ck.range.second, range.first, range.second, why));
   }
   return ck;
 }
@@ -74,8 +73,10 @@ void add_interval(std::vector<Interval>& done, Interval iv) {
   std::sort(done.begin(), done.end());
   std::vector<Interval> joined;
   for (const auto& d : done) {
-    if (!joined.empty() && joined.back().second == d.first) joined.back().second = d.second;
-    else joined.push_back(d);
+    if (!joined.empty() && joined.back().second == d.first)
+      joined.back().second = d.second;
+    else
+      joined.push_back(d);
   }
   done = std::move(joined);
 }
@@ -147,9 +148,10 @@ engine::RunSums run_checkpointed(engine::Engine& eng, engine::RunSetup setup,
   std::int64_t saved = resumed ? ck.done_count() : -1;  // -1: no file
   const auto saved_note = [&] {
     return saved < 0 ? std::string("there is no previous checkpoint: nothing of this run is saved")
-                     : fmt::format("the previous checkpoint {} is intact ({} of {} realizations): "
-                                   "run the same command again to continue from it",
-                                   path, saved, range.second - range.first);
+                     : fmt::format(
+                           "the previous checkpoint {} is intact ({} of {} realizations): "
+                           "run the same command again to continue from it",
+                           path, saved, range.second - range.first);
   };
   // A write that fails while the engine works: the chunk in flight is abandoned, as on a
   // signal (an MPI job ends at once instead of waiting in the reduction for the other ranks).
@@ -175,10 +177,11 @@ engine::RunSums run_checkpointed(engine::Engine& eng, engine::RunSetup setup,
       lock.unlock();
       write_or_exit(snapshot);
       std::fflush(stdout);
-      std::cerr << fmt::format("\nvswap run: {} received: checkpoint {} holds {} of {} "
-                               "realizations; run the same command again to continue (exit {})\n",
-                               sig == SIGTERM ? "SIGTERM" : "SIGINT", path,
-                               snapshot.done_count(), range.second - range.first, 128 + sig);
+      std::cerr << fmt::format(
+          "\nvswap run: {} received: checkpoint {} holds {} of {} "
+          "realizations; run the same command again to continue (exit {})\n",
+          sig == SIGTERM ? "SIGTERM" : "SIGINT", path, snapshot.done_count(),
+          range.second - range.first, 128 + sig);
       std::_Exit(128 + sig);  // the chunk in flight is abandoned; it is redone on restart
     }
     const auto now = std::chrono::steady_clock::now();

@@ -20,7 +20,8 @@ char g_note[2048];
 std::size_t g_note_size = 0;
 char g_temporary[4096];  // a partial output to remove, "" for none
 
-struct sigaction g_old_term {}, g_old_int {};
+struct sigaction g_old_term = {};
+struct sigaction g_old_int = {};
 
 void write_all(const char* p, std::size_t n) {
   while (n > 0) {
@@ -79,8 +80,12 @@ void StopSignals::exit_at_once(const std::string& note, const std::string& tempo
   if (const int sig = g_signal; sig != 0) stop_now(sig);
 }
 
-void StopSignals::note_only() { g_at_once = 0; }
+void StopSignals::note_only() {
+  g_at_once = 0;
+}
 
-int StopSignals::pending() { return g_signal; }
+int StopSignals::pending() {
+  return g_signal;
+}
 
 }  // namespace vswap::app
