@@ -102,7 +102,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 4096));
   run_cmd->add_flag("--check-steps", run.check_steps,
                     "Check particle number and the Pauli invariant after every step (slow)");
-  run_cmd->add_flag("-q,--quiet", run.quiet, "No progress output");
+  run_cmd->add_flag("-q,--quiet", run.quiet,
+                    "No progress output or chi^2 table (warnings still go to stderr)");
   run_cmd->add_option("--shard", run.shard,
                       "Run only block I of N of the realizations (combine with vswap merge)")
       ->type_name("I/N");
@@ -114,8 +115,7 @@ int main(int argc, char** argv) {
       ->type_name("FILE")
       ->check(kCheckpointName);
   run_cmd->add_option("--checkpoint-every", run.checkpoint_every,
-                      "Seconds between checkpoints (default 300; written when a chunk ends; with "
-                      "--checkpoint)")
+                      "Seconds between checkpoints (default 300; written when a chunk ends)")
       ->type_name("SECONDS")
       ->check(CLI::Validator(
           [](std::string& text) -> std::string {
@@ -135,7 +135,7 @@ int main(int argc, char** argv) {
           "SECONDS > 0"))
       ->needs(checkpoint_option);
   run_cmd->add_flag("--keep-checkpoint", run.keep_checkpoint,
-                    "Keep the checkpoint file after the output is written (with --checkpoint)")
+                    "Keep the checkpoint file after the output is written")
       ->needs(checkpoint_option);
 
   MergeArgs merge;
@@ -160,7 +160,7 @@ int main(int argc, char** argv) {
                         "the same --set writes (repeatable)")
       ->type_name("KEY=VALUE")
       ->allow_extra_args(false);
-  merge_cmd->add_flag("-q,--quiet", merge.quiet, "No chi^2 table");
+  merge_cmd->add_flag("-q,--quiet", merge.quiet, "No chi^2 table (warnings still go to stderr)");
 
   if (argc > 1 && argv[1][0] != '-' &&
       std::find(std::begin(kSubcommands), std::end(kSubcommands), std::string(argv[1])) ==
