@@ -15,9 +15,9 @@ struct CommandResult {
   std::string output;
 };
 
-/// Runs `vswap <args>` through the shell, capturing stdout and stderr together.
-inline CommandResult run_vswap(const std::string& args) {
-  const std::string cmd = std::string(VSWAP_BINARY) + " " + args + " 2>&1";
+/// Runs `vswap <args> <redirect>` through the shell, capturing what reaches stdout.
+inline CommandResult run_vswap_redirected(const std::string& args, const std::string& redirect) {
+  const std::string cmd = std::string(VSWAP_BINARY) + " " + args + " " + redirect;
   CommandResult r;
   FILE* pipe = popen(cmd.c_str(), "r");
   if (!pipe) return r;
@@ -26,6 +26,14 @@ inline CommandResult run_vswap(const std::string& args) {
   const int status = pclose(pipe);
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
+}
+
+/// Runs `vswap <args>` through the shell, capturing stdout and stderr together.
+inline CommandResult run_vswap(const std::string& args) { return run_vswap_redirected(args, "2>&1"); }
+
+/// Runs `vswap <args>`, capturing only its stderr (stdout is discarded).
+inline CommandResult run_vswap_stderr(const std::string& args) {
+  return run_vswap_redirected(args, "2>&1 >/dev/null");
 }
 
 /// A fresh scratch directory under the system temp dir, removed at scope exit.

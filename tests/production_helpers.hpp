@@ -3,9 +3,11 @@
 // bitwise comparison of two HDF5 files.
 #include <hdf5.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cmath>
 #include <fstream>
 #include <iterator>
@@ -100,6 +102,44 @@ inline pid_t spawn_vswap(const std::vector<std::string>& args, const std::string
     _exit(127);
   }
   return pid;
+}
+
+/// Runs `vswap <args>` in a child process whose files may grow to at most `file_bytes`
+/// (RLIMIT_FSIZE, with SIGXFSZ ignored, so a write past it fails with EFBIG as on a full
+/// disk). stdout and stderr come back through a pipe, which the limit does not touch.
+/// exit_code is -1 when a signal (a crash) ended the child.
+inline CommandResult run_vswap_with_file_limit(const std::vector<std::string>& args,
+                                               rlim_t file_bytes) {
+  CommandResult r;
+  int fds[2];
+  if (pipe(fds) != 0) return r;
+  const pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    dup2(fds[1], 1);
+    dup2(fds[1], 2);
+    close(fds[1]);
+    signal(SIGXFSZ, SIG_IGN);  // ignored dispositions survive exec
+    const rlimit limit{file_bytes, file_bytes};
+    setrlimit(RLIMIT_FSIZE, &limit);
+    std::vector<char*> argv{const_cast<char*>(VSWAP_BINARY)};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(VSWAP_BINARY, argv.data());
+    _exit(127);
+  }
+  close(fds[1]);
+  char buf[4096];
+  for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    r.output.append(buf, static_cast<std::size_t>(n));
+  }
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
 }
 
 /// Waits for a child; its exit code, or 128 + signal when a signal ended it.

@@ -232,6 +232,25 @@ TEST(ShardMerge, StringAttributesRewrittenByAScriptAreReadOrRefusedNamingTheFile
   EXPECT_FALSE(fs::exists(dir.file("n.h5")));
 }
 
+/// A warning is printed with -q too: -q silences the chi^2 table, not what may be wrong.
+TEST(ShardMerge, DifferentGitCommitsWarnOnStderrEvenWithQuiet) {
+  ScratchDir dir("shards-commits");
+  const auto cfg = dir.write("c.toml", vswap::test::tiny_config(6));
+  for (int i = 1; i <= 2; ++i) {
+    ASSERT_EQ(run_vswap("run " + cfg + " -q --shard " + std::to_string(i) + "/2 -o " +
+                        dir.file("s" + std::to_string(i) + ".h5")).exit_code, 0);
+  }
+  rewrite_root_attribute(dir.file("s2.h5"), "git_commit", "0123456789ab");
+  for (const char* quiet : {"", "-q "}) {
+    const auto r = vswap::test::run_vswap_stderr("merge " + std::string(quiet) + dir.file("m.h5") +
+                                                 " " + dir.file("s1.h5") + " " + dir.file("s2.h5"));
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("vswap merge: warning: the shards come from different git commits"),
+              std::string::npos) << quiet << ": " << r.output;
+    EXPECT_NE(r.output.find("0123456789ab"), std::string::npos) << r.output;
+  }
+}
+
 TEST(Mpi, RanksOneTwoThreeGiveIdenticalDatasets) {
 #ifndef VSWAP_WITH_MPI
   GTEST_SKIP() << "built without MPI (VSWAP_MPI)";
@@ -289,6 +308,13 @@ class Checkpoints : public ::testing::Test {
     }
     return false;
   }
+  /// The same command again resumes from the checkpoint and writes `ref`'s datasets.
+  void expect_resumes_to(const std::string& ref, const std::string& out) {
+    const pid_t again = vswap::test::spawn_vswap(command(out), dir.file("log2"));
+    ASSERT_EQ(vswap::test::wait_child(again), 0) << vswap::test::read_text(dir.file("log2"));
+    EXPECT_NE(vswap::test::read_text(dir.file("log2")).find("resuming"), std::string::npos);
+    expect_same_datasets(ref, out);
+  }
 };
 
 TEST_F(Checkpoints, KillNineAtRandomMomentsThenRestartIsBitwiseIdentical) {
@@ -338,10 +364,7 @@ TEST_F(Checkpoints, SigtermWritesACheckpointAndExitsThenTheRunContinues) {
   EXPECT_NE(log.find("SIGTERM received"), std::string::npos) << log;
   EXPECT_TRUE(fs::exists(ckpt));
   EXPECT_FALSE(fs::exists(out));
-  const pid_t again = vswap::test::spawn_vswap(command(out), dir.file("log2"));
-  ASSERT_EQ(vswap::test::wait_child(again), 0) << vswap::test::read_text(dir.file("log2"));
-  EXPECT_NE(vswap::test::read_text(dir.file("log2")).find("resuming"), std::string::npos);
-  expect_same_datasets(dir.file("ref.h5"), out);
+  expect_resumes_to(dir.file("ref.h5"), out);
 }
 
 TEST_F(Checkpoints, ForeignCheckpointIsRefusedAndKeepFlagKeepsIt) {
@@ -364,6 +387,111 @@ TEST_F(Checkpoints, ForeignCheckpointIsRefusedAndKeepFlagKeepsIt) {
   EXPECT_NE(r.output.find("different config"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("seed"), std::string::npos) << r.output;
   EXPECT_FALSE(fs::exists(dir.file("c.h5")));
+}
+
+/// A checkpoint that cannot be written (a full disk, here RLIMIT_FSIZE below its size) is
+/// exit 1 saying so, and the previous checkpoint is left whole: the same command continues
+/// from it once there is room, to the very datasets of an uninterrupted run.
+class FullDiskCheckpoints : public Checkpoints {
+ protected:
+  /// A checkpoint of part of the run: SIGTERM once the first one is written.
+  void stop_partway(const std::string& out) {
+    const pid_t pid = vswap::test::spawn_vswap(command(out), dir.file("log"));
+    int exited = -1;
+    ASSERT_TRUE(wait_for_new_checkpoint(pid, 0, &exited))
+        << "no checkpoint (exit code " << exited << "): " << vswap::test::read_text(dir.file("log"));
+    kill(pid, SIGTERM);
+    ASSERT_EQ(vswap::test::wait_child(pid), 128 + SIGTERM) << vswap::test::read_text(dir.file("log"));
+  }
+  std::vector<std::string> leftovers() const {
+    std::vector<std::string> out;
+    for (const auto& e : fs::directory_iterator(fs::path(ckpt).parent_path())) {
+      const auto name = e.path().filename().string();
+      if (name.find(".tmp.") != std::string::npos) out.push_back(name);
+    }
+    return out;
+  }
+};
+
+TEST_F(FullDiskCheckpoints, FailedWriteIsExitOneAndThePreviousCheckpointResumes) {
+  ASSERT_EQ(run_vswap("run " + cfg + " -q --threads 2 -o " + dir.file("ref.h5")).exit_code, 0);
+  const auto out = dir.file("out.h5");
+  stop_partway(out);
+  const auto before = vswap::test::read_text(ckpt);
+  ASSERT_GT(before.size(), 2048u);
+  // the resumed run's first checkpoint write fails
+  const auto r = vswap::test::run_vswap_with_file_limit(command(out), 2048);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("vswap: error: " + ckpt + ": cannot write the checkpoint"),
+            std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("File too large"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("the previous checkpoint " + ckpt + " is intact"), std::string::npos)
+      << r.output;
+  EXPECT_EQ(vswap::test::read_text(ckpt), before) << "the previous checkpoint was changed";
+  EXPECT_TRUE(leftovers().empty()) << leftovers().front();
+  EXPECT_FALSE(fs::exists(out));
+  expect_resumes_to(dir.file("ref.h5"), out);
+}
+
+TEST_F(FullDiskCheckpoints, WithoutAPreviousCheckpointItSaysNothingIsSaved) {
+  const auto out = dir.file("out.h5");
+  const auto r = vswap::test::run_vswap_with_file_limit(command(out), 2048);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("vswap: error: " + ckpt + ": cannot write the checkpoint"),
+            std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("no previous checkpoint"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(ckpt));
+  EXPECT_TRUE(leftovers().empty()) << leftovers().front();
+  EXPECT_FALSE(fs::exists(out));
+}
+
+/// The last checkpoint (all realizations, before the output) fails on a short run too.
+TEST_F(FullDiskCheckpoints, TheFinalCheckpointOfAShortRunToo) {
+  const auto small = dir.write("s.toml", vswap::test::tiny_config(2));
+  const auto r = vswap::test::run_vswap_with_file_limit(
+      {"run", small, "-q", "--checkpoint", ckpt, "-o", dir.file("s.h5")}, 2048);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("vswap: error: " + ckpt + ": cannot write the checkpoint"),
+            std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("no previous checkpoint"), std::string::npos) << r.output;
+  EXPECT_TRUE(leftovers().empty()) << leftovers().front();
+  EXPECT_FALSE(fs::exists(dir.file("s.h5")));
+}
+
+/// A checkpoint path that is a symbolic link to nowhere, or to the output (written or not
+/// yet), is refused before the run: exit 2 saying so, nothing written, the link untouched.
+TEST(CheckpointPath, DanglingOrOutputSymbolicLinksAreRefusedBeforeTheRun) {
+  ScratchDir dir("checkpoint-links");
+  const auto cfg = dir.write("c.toml", vswap::test::tiny_config(2));
+  const auto out = dir.file("out.h5");
+  const auto link = dir.file("link.ckpt");
+  const auto refused = [&](const std::string& what) {
+    const auto r = run_vswap("run " + cfg + " -q --checkpoint " + link + " -o " + out);
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_NE(r.output.find("vswap: error: --checkpoint: " + link + " is a " + what),
+              std::string::npos) << r.output;
+    EXPECT_TRUE(fs::is_symlink(fs::symlink_status(link))) << "the link was replaced";
+  };
+  fs::create_symlink(dir.file("nowhere/c.ckpt"), link);
+  refused("dangling symbolic link (to " + dir.file("nowhere/c.ckpt") + ")");
+  EXPECT_FALSE(fs::exists(out));
+  fs::remove(link);
+  fs::create_symlink("out.h5", link);  // relative, to the output not yet written
+  refused("symbolic link to the output file " + out);
+  EXPECT_FALSE(fs::exists(out));
+  ASSERT_EQ(run_vswap("run " + cfg + " -q -o " + out).exit_code, 0);
+  const auto before = vswap::test::read_text(out);
+  refused("symbolic link to the output file " + out);  // the output exists now
+  EXPECT_EQ(vswap::test::read_text(out), before);
+  // a link to a checkpoint that exists is followed: it is read, and the run continues
+  fs::remove(link);
+  const auto real = dir.file("real.ckpt");
+  ASSERT_EQ(run_vswap("run " + cfg + " -q --keep-checkpoint --checkpoint " + real + " -o " +
+                      dir.file("a.h5")).exit_code, 0);
+  fs::create_symlink(real, link);
+  const auto r = run_vswap("run " + cfg + " --checkpoint " + link + " -o " + dir.file("b.h5"));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("resuming"), std::string::npos) << r.output;
 }
 
 /// A table bath is read once: its text is recorded in the output (`bath_table`), belongs to

@@ -293,6 +293,23 @@ TEST(RunCommand, RecordsTheThreadsItUsed) {
   EXPECT_EQ(vswap::test::h5_int_attribute(dir.file("m.h5"), "threads"), 2);
 }
 
+/// --threads is 0 (all cores) .. 4096; beyond it OpenMP was asked for that many threads.
+TEST(RunCommand, ThreadsOutsideZeroTo4096AreRefusedNamingTheRange) {
+  ScratchDir dir("threads-range");
+  const auto cfg = dir.write("c.toml", kTiny);
+  for (const char* n : {"4097", "100000", "-1", "99999999999", "2.5"}) {
+    const auto r = run_vswap("run " + cfg + " -q --threads " + n + " -o " + dir.file("out.h5"));
+    EXPECT_EQ(r.exit_code, 2) << n << ": " << r.output;
+    EXPECT_NE(r.output.find("--threads"), std::string::npos) << n << ": " << r.output;
+    if (std::string(n) != "2.5") {
+      EXPECT_NE(r.output.find("0 to 4096"), std::string::npos) << n << ": " << r.output;
+    }
+    EXPECT_FALSE(std::filesystem::exists(dir.file("out.h5"))) << n;
+  }
+  const auto r = run_vswap("run " + cfg + " -q --threads 0 -o " + dir.file("out.h5"));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+}
+
 TEST(TheoryCommand, CsvTableHasTheSpecHeaderAndRows) {
   ScratchDir dir("theory-csv");
   const std::string cfg = dir.write("tiny.toml", kTiny);

@@ -24,6 +24,8 @@
 
 #include <vswap/error.hpp>
 
+#include "app/output_error.hpp"
+
 namespace vswap::app {
 namespace {
 
@@ -258,27 +260,30 @@ void write_checkpoint(const std::string& path, const Checkpoint& ck) {
   const std::uint64_t sum = fnv1a(w.bytes().data(), w.bytes().size());
   w.u64(sum);
 
+  // Never in place: the previous checkpoint stays whole until the new one is complete on
+  // disk (a full disk, a kill at any moment).
   const std::string tmp = fmt::format("{}.tmp.{}", path, static_cast<long>(::getpid()));
+  const auto fail = [&](int err) {
+    std::remove(tmp.c_str());
+    throw OutputError(path, fmt::format("cannot write the checkpoint ({}; is the disk full or a "
+                                        "file size limit reached?)",
+                                        std::strerror(err)));
+  };
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (fd < 0) {
-    throw InputError(path, fmt::format("cannot write the checkpoint ({})", std::strerror(errno)));
-  }
+  if (fd < 0) fail(errno);
   const std::string& bytes = w.bytes();
   std::size_t written = 0;
-  bool ok = true;
-  while (ok && written < bytes.size()) {
+  int err = 0;
+  while (err == 0 && written < bytes.size()) {
     const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
     if (n < 0 && errno == EINTR) continue;
-    ok = n > 0;
-    if (ok) written += static_cast<std::size_t>(n);
+    if (n <= 0) err = n < 0 ? errno : EIO;
+    else written += static_cast<std::size_t>(n);
   }
-  ok = ok && ::fsync(fd) == 0;
-  ok = (::close(fd) == 0) && ok;
-  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    std::remove(tmp.c_str());
-    throw InputError(path, fmt::format("cannot write the checkpoint ({})", std::strerror(err)));
-  }
+  if (err == 0 && ::fsync(fd) != 0) err = errno;
+  if (::close(fd) != 0 && err == 0) err = errno;
+  if (err == 0 && std::rename(tmp.c_str(), path.c_str()) != 0) err = errno;
+  if (err != 0) fail(err);
   fsync_directory_of(path);
 }
 

@@ -51,7 +51,8 @@ struct Checkpoint {
 };
 
 /// Writes atomically (temp file, fsync, rename, fsync of the directory); throws
-/// InputError(path, ...) when the directory is not writable.
+/// OutputError(path, ...) when it cannot (a full disk, a file size limit, permissions), and
+/// the previous file at `path`, if any, is then left as it was.
 void write_checkpoint(const std::string& path, const Checkpoint& ck);
 /// Reads and verifies the checksum; InputError(path, ...) when unreadable or corrupt.
 Checkpoint read_checkpoint(const std::string& path);

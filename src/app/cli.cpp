@@ -1,6 +1,7 @@
 // The `vswap` command line: CLI11 subcommands dispatching to src/app/cmd_*.cpp.
 #include "app/cli.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <exception>
 #include <iostream>
@@ -13,6 +14,8 @@
 #include <vswap/version.hpp>
 
 #include "app/commands.hpp"
+#include "app/h5_file.hpp"
+#include "app/output_error.hpp"
 #include "app/run_output.hpp"
 
 namespace vswap::app {
@@ -25,7 +28,18 @@ const CLI::Validator kFileName(
     },
     "");
 
-void add_common(CLI::App& sub, CommonArgs& args, const std::string& output_help) {
+/// --checkpoint FILE: an empty name would silently mean no checkpoint.
+const CLI::Validator kCheckpointName(
+    [](std::string& text) -> std::string {
+      return text.empty() ? std::string("the checkpoint file name is empty") : std::string();
+    },
+    "");
+
+/// The subcommands, for naming an unknown one (CLI11 says only "A subcommand is required").
+const char* const kSubcommands[] = {"run", "theory", "burgers", "merge"};
+
+/// Returns the -o option.
+CLI::Option* add_common(CLI::App& sub, CommonArgs& args, const std::string& output_help) {
   sub.add_option("config", args.config, "Run configuration (TOML, see configs/)")
       ->required()
       ->check(CLI::ExistingFile);
@@ -33,31 +47,38 @@ void add_common(CLI::App& sub, CommonArgs& args, const std::string& output_help)
                  "Override a config value, e.g. --set numerics.dt=0.005 (repeatable)")
       ->type_name("KEY=VALUE")
       ->allow_extra_args(false);
-  sub.add_option("-o,--output", args.output, output_help)->type_name("FILE")->check(kFileName);
+  return sub.add_option("-o,--output", args.output, output_help)->type_name("FILE")->check(kFileName);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  prepare_hdf5();
   CLI::App app{fmt::format(
       "vswap {} - stochastic velocity-swap gases coupled to a frozen bath, and the Burgers\n"
       "hydrodynamics predicted for them (Lisiak, Lebek, Panfil). Exit codes: 0 success,\n"
-      "2 bad input (nothing written), 1 internal error.",
+      "2 bad input (nothing written), 1 a file that could not be written (a full disk)\n"
+      "or an internal error, 143 / 130 `run` stopped by SIGTERM / SIGINT.",
       vswap::version)};
   app.require_subcommand(1);
+  // every error line begins "vswap: error:", CLI11's too
+  app.failure_message([](const CLI::App* a, const CLI::Error& e) {
+    return "vswap: error: " + CLI::FailureMessage::simple(a, e);
+  });
   app.set_version_flag("--version", fmt::format("vswap {} ({})", vswap::version,
                                                 vswap::git_commit));
 
   TheoryArgs theory;
   auto* theory_cmd = app.add_subcommand(
       "theory", "Transport coefficients u(rho), u'(rho), D(rho) and stationary states (HDF5 or CSV)");
-  add_common(*theory_cmd, theory.common, "HDF5 output (default: theory.h5)");
+  auto* theory_output = add_common(*theory_cmd, theory.common, "HDF5 output (default: theory.h5)");
   theory_cmd->add_option("--rho", theory.rho_list,
                          "Comma-separated densities to tabulate (the CSV rows, or the HDF5 table) instead "
                          "of [theory] rho_min..rho_max")
       ->type_name("LIST");
   theory_cmd->add_flag("--csv", theory.csv,
-                       "Print the CSV table rho,u,du_drho,D on stdout instead of writing HDF5");
+                       "Print the CSV table rho,u,du_drho,D on stdout instead of writing HDF5 "
+                       "(not with -o)");
   theory_cmd->add_flag("--lattice", theory.lattice,
                        "Fermions: evaluate the theory on the run's velocity lattice (the classes of "
                        "dl = 2 pi numerics.cells / system.length, as `vswap run` and `vswap burgers` "
@@ -76,20 +97,23 @@ int main(int argc, char** argv) {
   add_common(*run_cmd, run.common, "HDF5 output (default: run.h5)");
   run_cmd->add_option("--backend", run.backend, "auto | cpu | cuda (overrides numerics.backend)")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-  run_cmd->add_option("--threads", run.threads, "CPU threads (default: all cores)")
-      ->check(CLI::NonNegativeNumber);
+  // at most 4096: a mistyped count would start that many OpenMP threads
+  run_cmd->add_option("--threads", run.threads, "CPU threads, 0 .. 4096 (default 0: all cores)")
+      ->check(CLI::Range(0, 4096));
   run_cmd->add_flag("--check-steps", run.check_steps,
                     "Check particle number and the Pauli invariant after every step (slow)");
-  run_cmd->add_flag("-q,--quiet", run.quiet, "No progress output");
+  run_cmd->add_flag("-q,--quiet", run.quiet,
+                    "No progress output or chi^2 table (warnings still go to stderr)");
   run_cmd->add_option("--shard", run.shard,
                       "Run only block I of N of the realizations (combine with vswap merge)")
       ->type_name("I/N");
-  run_cmd->add_option("--checkpoint", run.checkpoint,
+  auto* checkpoint_option = run_cmd->add_option("--checkpoint", run.checkpoint,
                       "Keep a checkpoint in FILE: the realizations run in chunks of 2 per "
                       "thread, and the sums of the finished chunks are saved; the same command "
                       "run again continues from it (bitwise-identical result). SIGTERM/SIGINT "
                       "save it and exit with 128+signal. Removed after the output is written")
-      ->type_name("FILE");
+      ->type_name("FILE")
+      ->check(kCheckpointName);
   run_cmd->add_option("--checkpoint-every", run.checkpoint_every,
                       "Seconds between checkpoints (default 300; written when a chunk ends)")
       ->type_name("SECONDS")
@@ -108,9 +132,11 @@ int main(int argc, char** argv) {
             }
             return {};
           },
-          "SECONDS > 0"));
+          "SECONDS > 0"))
+      ->needs(checkpoint_option);
   run_cmd->add_flag("--keep-checkpoint", run.keep_checkpoint,
-                    "Keep the checkpoint file after the output is written");
+                    "Keep the checkpoint file after the output is written")
+      ->needs(checkpoint_option);
 
   MergeArgs merge;
   auto* merge_cmd = app.add_subcommand(
@@ -134,8 +160,16 @@ int main(int argc, char** argv) {
                         "the same --set writes (repeatable)")
       ->type_name("KEY=VALUE")
       ->allow_extra_args(false);
-  merge_cmd->add_flag("-q,--quiet", merge.quiet, "No chi^2 table");
+  merge_cmd->add_flag("-q,--quiet", merge.quiet, "No chi^2 table (warnings still go to stderr)");
 
+  if (argc > 1 && argv[1][0] != '-' &&
+      std::find(std::begin(kSubcommands), std::end(kSubcommands), std::string(argv[1])) ==
+          std::end(kSubcommands)) {
+    std::cerr << fmt::format("vswap: error: unknown subcommand \"{}\" (run, theory, burgers or "
+                             "merge)\nRun with --help for more information.\n",
+                             argv[1]);
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -149,6 +183,11 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  if (*theory_cmd && theory.csv && theory_output->count() > 0) {
+    std::cerr << "vswap: error: --csv: prints the table on stdout and writes no file; -o "
+              << theory.common.output << " would be ignored (drop one of them)\n";
+    return 2;
+  }
   run.command_line = joined_command_line(argc, argv);
   merge.command_line = run.command_line;
   if (*merge_cmd) {
@@ -171,8 +210,11 @@ int main(int argc, char** argv) {
   } catch (const InputError& e) {
     std::cerr << "vswap: error: " << e.what() << "\n";
     return 2;
+  } catch (const OutputError& e) {
+    std::cerr << "vswap: error: " << e.what() << "\n";
+    return 1;
   } catch (const std::exception& e) {
-    std::cerr << "vswap: internal error: " << e.what() << "\n";
+    std::cerr << "vswap: error: internal error: " << e.what() << "\n";
     return 1;
   }
   return 1;

@@ -124,7 +124,7 @@ int merge_command(const MergeArgs& args) {
     ranks = std::max(ranks, s.info.ranks);
     threads = std::max(threads, s.info.threads);
   }
-  if (commits.size() > 1 && !args.quiet) {
+  if (commits.size() > 1) {  // a warning: on stderr even with -q
     std::cerr << fmt::format("vswap merge: warning: the shards come from different git commits "
                              "({}) of version {}\n",
                              join({commits.begin(), commits.end()}, ", "), ref.info.version);

@@ -3,30 +3,26 @@
 #include <omp.h>
 #include <unistd.h>
 
-#include <algorithm>
-#include <chrono>
-#include <condition_variable>
-#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
-#include <mutex>
 #include <optional>
-#include <sstream>
-#include <thread>
 
 #include <fmt/format.h>
 
 #include <vswap/error.hpp>
-#include <vswap/version.hpp>
 
 #include "app/checkpoint.hpp"
+#include "app/checkpointed_run.hpp"
 #include "app/commands.hpp"
 #include "app/config_io.hpp"
+#include "app/h5_file.hpp"
 #include "app/mpi_ranks.hpp"
+#include "app/output_error.hpp"
 #include "app/predictions.hpp"
 #include "app/progress.hpp"
 #include "app/run_output.hpp"
+#include "app/stop_signals.hpp"
 #include "engine/engine.hpp"
 
 namespace vswap::app {
@@ -54,29 +50,6 @@ Interval shard_range(const std::string& text, std::int64_t realizations) {
   const std::int64_t last = i * realizations / n;
   return {first, last};
 }
-
-/// The signal that asked us to stop (SIGTERM, SIGINT), 0 while none did.
-volatile std::sig_atomic_t g_stop_signal = 0;
-extern "C" void on_stop_signal(int sig) { g_stop_signal = sig; }
-
-/// Catches SIGTERM and SIGINT while a checkpointed run is in progress.
-class StopSignals {
- public:
-  StopSignals() {
-    struct sigaction sa {};
-    sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, &old_term_);
-    sigaction(SIGINT, &sa, &old_int_);
-  }
-  ~StopSignals() {
-    sigaction(SIGTERM, &old_term_, nullptr);
-    sigaction(SIGINT, &old_int_, nullptr);
-  }
-
- private:
-  struct sigaction old_term_ {}, old_int_ {};
-};
 
 /// Refuses, before anything is allocated, a run whose per-thread working set (particles
 /// and histograms, a generous estimate) exceeds the physical memory of this machine.
@@ -123,161 +96,24 @@ void check_writable(const std::string& path, const std::string& key) {
 }
 
 
-/// The first line where two config texts differ, for messages.
-std::string first_difference(const std::string& a, const std::string& b) {
-  std::istringstream sa(a), sb(b);
-  std::string la, lb;
-  for (int line = 1;; ++line) {
-    const bool ga = static_cast<bool>(std::getline(sa, la));
-    const bool gb = static_cast<bool>(std::getline(sb, lb));
-    if (!ga && !gb) return "";
-    if (!ga) la = "<end>";
-    if (!gb) lb = "<end>";
-    if (la != lb) return fmt::format("\"{}\" here, \"{}\" there", la, lb);
+/// Refuses a checkpoint path that is a symbolic link to nowhere (the checkpoint would be
+/// renamed over the link, not written where it points; a link to an output not written yet
+/// is one) or to the output file (removing the checkpoint at the end would delete it).
+void check_not_a_dangling_link(const std::string& checkpoint, const std::string& output) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_symlink(fs::symlink_status(checkpoint, ec))) return;
+  const std::string target = fs::read_symlink(checkpoint, ec).string();
+  if (same_file(checkpoint, output) || same_file(fs::absolute(checkpoint).parent_path() / target, output)) {
+    throw InputError("--checkpoint", fmt::format("{} is a symbolic link to the output file {}: "
+                                                 "use another checkpoint file",
+                                                 checkpoint, output));
   }
-}
-
-/// Loads the checkpoint at `path` when it exists and checks it belongs to this run.
-std::optional<Checkpoint> load_matching_checkpoint(const std::string& path, const Config& cfg,
-                                                   Interval range) {
-  if (!std::filesystem::exists(path)) return std::nullopt;
-  Checkpoint ck = read_checkpoint(path);
-  const std::string why = " (delete it to start afresh, or use another --checkpoint)";
-  const std::string identity = run_identity(cfg);
-  if (ck.identity != identity) {
-    throw InputError(path, "checkpoint of a different config: " +
-                               first_difference(identity, ck.identity) + why);
+  if (!fs::exists(checkpoint, ec)) {
+    throw InputError("--checkpoint", fmt::format("{} is a dangling symbolic link (to {}): remove "
+                                                 "it or use another checkpoint file",
+                                                 checkpoint, target));
   }
-  if (ck.version != vswap::version) {
-    throw InputError(path, fmt::format("checkpoint written by vswap {}, this is {}{}", ck.version,
-                                       vswap::version, why));
-  }
-  if (ck.seed != cfg.numerics.seed) {
-    throw InputError(path, fmt::format("checkpoint of seed {}, this run has seed {}{}", ck.seed,
-                                       cfg.numerics.seed, why));
-  }
-  if (ck.range != range) {
-    throw InputError(path, fmt::format("checkpoint of realizations [{}, {}), this run (shard/rank) "
-                                       "owns [{}, {}){}",
-                                       ck.range.first, ck.range.second, range.first, range.second,
-                                       why));
-  }
-  return ck;
-}
-
-/// Adds [a, b) to a sorted list of disjoint intervals, joining neighbours.
-void add_interval(std::vector<Interval>& done, Interval iv) {
-  done.push_back(iv);
-  std::sort(done.begin(), done.end());
-  std::vector<Interval> joined;
-  for (const auto& d : done) {
-    if (!joined.empty() && joined.back().second == d.first) joined.back().second = d.second;
-    else joined.push_back(d);
-  }
-  done = std::move(joined);
-}
-
-/// Runs `setup`'s realizations in chunks, keeping a checkpoint (see docs/PRODUCTION.md):
-/// the engine works on a worker thread; this thread writes the checkpoint every
-/// `every` seconds and, on SIGTERM/SIGINT, writes it once more (the chunk in flight is
-/// abandoned: it is redone on restart) and exits with 128 + the signal number.
-engine::RunSums run_checkpointed(engine::Engine& eng, engine::RunSetup setup,
-                                 const std::string& path, double every, int threads,
-                                 ProgressReporter& progress, bool quiet) {
-  const Interval range{setup.first_realization, setup.last_realization};
-  auto resumed = load_matching_checkpoint(path, setup.config, range);
-  Checkpoint ck;
-  if (resumed) {
-    ck = std::move(*resumed);
-    if (!quiet) {
-      std::cerr << fmt::format("vswap run: resuming from {}: {} of {} realizations done\n", path,
-                               ck.done_count(), range.second - range.first);
-    }
-  } else {
-    ck.identity = run_identity(setup.config);
-    ck.version = vswap::version;
-    ck.seed = setup.config.numerics.seed;
-    ck.range = range;
-    engine::RunSetup none = setup;  // the shaped, empty sums
-    none.last_realization = none.first_realization;
-    ck.sums = eng.run(none, nullptr);
-  }
-
-  // The chunks still to do: a couple of realizations per thread each.
-  const std::int64_t chunk = std::max(1, 2 * threads);
-  std::vector<Interval> todo;
-  std::int64_t at = range.first;
-  for (std::size_t i = 0; i <= ck.done.size(); ++i) {
-    const std::int64_t stop = i < ck.done.size() ? ck.done[i].first : range.second;
-    for (std::int64_t a = at; a < stop; a += chunk) todo.emplace_back(a, std::min(stop, a + chunk));
-    if (i < ck.done.size()) at = ck.done[i].second;
-  }
-  const double total = static_cast<double>(range.second - range.first);
-
-  std::mutex mutex;
-  std::condition_variable changed;
-  bool finished = false;
-  std::int64_t chunks_done = 0;
-  std::exception_ptr error;
-  StopSignals signals;
-  std::thread worker([&] {
-    try {
-      for (const auto& iv : todo) {
-        engine::RunSetup part = setup;
-        part.first_realization = iv.first;
-        part.last_realization = iv.second;
-        const double before = static_cast<double>(ck.done_count());
-        const double len = static_cast<double>(iv.second - iv.first);
-        auto sums = eng.run(part, [&](double f) { progress.update((before + f * len) / total); });
-        std::lock_guard<std::mutex> lock(mutex);
-        ck.sums.merge(sums);
-        add_interval(ck.done, iv);
-        ++chunks_done;
-        changed.notify_all();
-      }
-    } catch (...) {
-      error = std::current_exception();
-    }
-    std::lock_guard<std::mutex> lock(mutex);
-    finished = true;
-    changed.notify_all();
-  });
-
-  auto last_write = std::chrono::steady_clock::now();
-  std::int64_t written_chunks = 0;
-  std::unique_lock<std::mutex> lock(mutex);
-  while (!finished) {
-    changed.wait_for(lock, std::chrono::milliseconds(50));
-    if (g_stop_signal != 0) {
-      const int sig = g_stop_signal;
-      const Checkpoint snapshot = ck;
-      lock.unlock();
-      write_checkpoint(path, snapshot);
-      std::fflush(stdout);
-      std::cerr << fmt::format("\nvswap run: {} received: checkpoint {} holds {} of {} "
-                               "realizations; run the same command again to continue (exit {})\n",
-                               sig == SIGTERM ? "SIGTERM" : "SIGINT", path,
-                               snapshot.done_count(), range.second - range.first, 128 + sig);
-      std::_Exit(128 + sig);  // the chunk in flight is abandoned; it is redone on restart
-    }
-    const auto now = std::chrono::steady_clock::now();
-    if (chunks_done > written_chunks &&
-        std::chrono::duration<double>(now - last_write).count() >= every) {
-      const Checkpoint snapshot = ck;
-      written_chunks = chunks_done;
-      lock.unlock();
-      write_checkpoint(path, snapshot);
-      last_write = std::chrono::steady_clock::now();
-      lock.lock();
-    }
-  }
-  lock.unlock();
-  worker.join();
-  if (error) std::rethrow_exception(error);
-  write_checkpoint(path, ck);  // complete: a kill while the output is written loses nothing
-  ck.sums.first = range.first;
-  ck.sums.last = range.second;
-  return ck.sums;
 }
 
 }  // namespace
@@ -293,6 +129,8 @@ int run_command(const RunArgs& args) {
   double wall = 0;
   std::exception_ptr failure;
   int code = 0;
+  // From the start, so that a signal during the theory prediction says what it stopped.
+  StopSignals signals("before the simulation: nothing was written");
   try {
     std::vector<std::string> overrides = args.common.overrides;
     if (!args.backend.empty()) overrides.push_back("numerics.backend=\"" + args.backend + "\"");
@@ -319,10 +157,15 @@ int run_command(const RunArgs& args) {
       checkpoint = args.checkpoint;
       if (ranks.size() > 1) checkpoint += fmt::format(".rank{}of{}", ranks.rank(), ranks.size());
       check_writable(checkpoint, "--checkpoint");
+      check_not_a_dangling_link(checkpoint, output);
       if (same_file(checkpoint, output)) {
         throw InputError("--checkpoint", "must differ from the output file " + output);
       }
       remove_stale_temporaries(checkpoint);
+      signals.exit_at_once(fmt::format("before the simulation: nothing was written; {}",
+                                       std::filesystem::exists(checkpoint)
+                                           ? "the checkpoint " + checkpoint + " is as it was"
+                                           : "no checkpoint yet"));
     }
     if (ranks.rank() == 0) remove_stale_temporaries(output);
 
@@ -333,6 +176,12 @@ int run_command(const RunArgs& args) {
     // The prediction before the Monte Carlo: a config whose theory cannot be computed is
     // refused now, not after hours of simulation (and it is not computed twice).
     theory = theory_before_run(cfg, *engine);
+    if (checkpoint.empty()) {
+      signals.exit_at_once("during the simulation: nothing was written (without --checkpoint "
+                           "the realizations done are lost)");
+    } else {
+      signals.note_only();  // the checkpoint loop saves the finished chunks and exits
+    }
     prov.backend = engine->backend_name();
     prov.device = engine->device_name();
     prov.threads = threads;  // the CPU threads used (host side of the CUDA backend too)
@@ -354,6 +203,14 @@ int run_command(const RunArgs& args) {
       sums = run_checkpointed(*engine, setup, checkpoint, args.checkpoint_every, threads,
                               progress, !talk);
     }
+    signals.exit_at_once(
+        fmt::format("after the simulation, while the output was made: {} was not written; {}",
+                    output,
+                    checkpoint.empty()
+                        ? "without --checkpoint the realizations are lost"
+                        : "the checkpoint " + checkpoint +
+                              " is complete: run the same command again to write the output"),
+        temporary_path(output));
     progress.finish();
     wall = progress.elapsed_seconds();
   } catch (const InputError&) {
@@ -373,9 +230,19 @@ int run_command(const RunArgs& args) {
     try {
       prov.wall_time_s = wall;
       write_run_file(output, cfg, sums, prov, args.quiet, theory);
+      signals.note_only();  // the output is complete: a signal now changes nothing
     } catch (const InputError&) {
       failure = std::current_exception();
       code = 2;
+    } catch (const OutputError& e) {
+      // the Monte Carlo is not lost with a checkpoint: it holds every realization by now
+      failure = checkpoint.empty()
+                    ? std::current_exception()
+                    : std::make_exception_ptr(OutputError(
+                          e.file(), fmt::format("{}; the checkpoint {} is complete: "
+                                                "run the same command again to write the output",
+                                                e.message(), checkpoint)));
+      code = 1;
     } catch (...) {
       failure = std::current_exception();
       code = 1;

@@ -11,9 +11,18 @@
 
 namespace vswap::app {
 
+/// Call before any other HDF5 function: keeps HDF5 from closing files at exit (a file
+/// whose close failed on a full disk crashed it there); every file is closed by its owner.
+void prepare_hdf5();
+
+/// The temporary name `H5Writer` writes `path` under before renaming it: `<path>.tmp.<pid>`.
+std::string temporary_path(const std::string& path);
+
 class H5Writer {
  public:
   /// Opens `<path>.tmp.<pid>` for writing; throws InputError("-o", ...) if it cannot.
+  /// A failed write (a full disk, a file size limit) throws OutputError naming `path`; the
+  /// temporary file is removed then, and nothing is left at `path`.
   explicit H5Writer(std::string path);
   ~H5Writer();
   H5Writer(const H5Writer&) = delete;

@@ -155,6 +155,23 @@ void write_run_file(const std::string& path, const Config& cfg, const engine::Ru
   out.attribute("/sums", "scheme", sums.scheme);
   out.commit();
 
+  // Warnings that the comparison does not hold: on stderr, also with -q.
+  const std::string warning = fmt::format("vswap {}: warning: ", prov.command);
+  // `exact` attempts on the step grid (geometric gaps of 1 - e^{-x} a step): for independent
+  // particles the velocity's correlation sums to D (x/2) coth(x/2), x = gamma rho_bath dt.
+  if (const double x = cfg.collisions.gamma * cfg.bath.density * cfg.numerics.dt;
+      cfg.collisions.scheme == Scheme::exact && x > 0.3)
+    std::cerr << warning << fmt::format(
+        "gamma rho_bath dt = {:.3g}: `exact` resolves the collisions on the step grid; for independent"
+        " particles that makes D larger by (x/2) coth(x/2) - 1 = {:.2g} (x = gamma rho_bath dt). Use a"
+        " smaller dt for a comparison with (2)\n",
+        x, 0.5 * x / std::tanh(0.5 * x) - 1);
+  if (!th.homogeneous && th.knudsen >= 1)
+    std::cerr << warning << fmt::format(
+        "Knudsen number {:.3g} >= 1: a mean free path longer than the profile's width; (2) is a"
+        " gradient expansion in it and is not expected to describe this run\n",
+        th.knudsen);
+
   if (quiet) return;
   std::cout << fmt::format("\n{} realizations x {} particles, scheme {}, backend {} ({})\n",
                            sums.realizations(), sums.particles, sums.scheme, prov.backend,
@@ -196,15 +213,6 @@ void write_run_file(const std::string& path, const Config& cfg, const engine::Ru
         " chi^2/dof 9.4, density 12); the `exact` scheme has none\n",
         summary.rescattered_mean.back(), sums.times.back(),
         100.0 * summary.rescattered_mean.back() / summary.swaps_mean.back(), summary.swaps_mean.back());
-  // `exact` attempts on the step grid (geometric gaps of 1 - e^{-x} a step): for independent
-  // particles the velocity's correlation sums to D (x/2) coth(x/2), x = gamma rho_bath dt.
-  if (const double x = cfg.collisions.gamma * cfg.bath.density * cfg.numerics.dt;
-      cfg.collisions.scheme == Scheme::exact && x > 0.3)
-    std::cout << fmt::format(
-        "gamma rho_bath dt = {:.3g}: `exact` resolves the collisions on the step grid; for independent"
-        " particles that makes D larger by (x/2) coth(x/2) - 1 = {:.2g} (x = gamma rho_bath dt). Use a"
-        " smaller dt for a comparison with (2)\n",
-        x, 0.5 * x / std::tanh(0.5 * x) - 1);
   if (!th.homogeneous) {
     const double n_r = static_cast<double>(sums.particles) * static_cast<double>(sums.realizations());
     std::cout << fmt::format(
@@ -215,11 +223,6 @@ void write_run_file(const std::string& path, const Config& cfg, const engine::Ru
         " (docs/VALIDATION.md section 10)\n",
         th.knudsen, sums.times.back(), th.missing_variance, std::sqrt(2.0 / n_r), th.missing_shift,
         th.missing_skewness, std::sqrt(6.0 / n_r));
-    if (th.knudsen >= 1)
-      std::cout << fmt::format(
-          "Knudsen number {:.3g} >= 1: a mean free path longer than the profile's width; (2) is a"
-          " gradient expansion in it and is not expected to describe this run\n",
-          th.knudsen);
   }
   std::cout << fmt::format("wrote {}\n", path);
 }

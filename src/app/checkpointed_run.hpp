@@ -1,0 +1,23 @@
+#pragma once
+/// @brief A Monte Carlo run in chunks of realizations with a checkpoint file (docs/PRODUCTION.md,
+/// "Checkpoints"): resumed from the file when it belongs to this run, written every few
+/// seconds and on SIGTERM/SIGINT, complete before the output is written.
+
+#include <string>
+
+#include "app/progress.hpp"
+#include "engine/engine.hpp"
+
+namespace vswap::app {
+
+/// Runs `setup`'s realizations in chunks, keeping a checkpoint at `path`:
+/// the engine works on a worker thread; this thread writes the checkpoint every
+/// `every` seconds and, on SIGTERM/SIGINT (StopSignals::pending()), writes it once more
+/// (the chunk in flight is abandoned: it is redone on restart) and exits with 128 + the
+/// signal number. A checkpoint that cannot be written is exit 1, saying what is on disk.
+/// InputError when the file at `path` belongs to another run.
+engine::RunSums run_checkpointed(engine::Engine& eng, engine::RunSetup setup,
+                                 const std::string& path, double every, int threads,
+                                 ProgressReporter& progress, bool quiet);
+
+}  // namespace vswap::app
