@@ -171,6 +171,27 @@ void write_run_file(const std::string& path, const Config& cfg, const engine::Ru
         "Knudsen number {:.3g} >= 1: a mean free path longer than the profile's width; (2) is a"
         " gradient expansion in it and is not expected to describe this run\n",
         th.knudsen);
+  // Fermions block within a cell: the blocking sees the cell's mean density, (2) the local one.
+  if (const double ell = cfg.system.length / static_cast<double>(cfg.numerics.cells);
+      cfg.system.statistics == Statistics::fermi && cfg.system.profile == Profile::gaussian &&
+      ell > 0.25 * cfg.system.width)
+    std::cerr << warning << fmt::format(
+        "fermions: cells of ell = L / M = {:.4g} against the profile's width {:.4g} (ell / width = {:.2g}):"
+        " Pauli blocking acts on each cell's mean density, (2) on the local one; Fig. 5(d) quick at"
+        " t = 100 gave chi^2/dof 1.2 / 2.3 / 7.6 / 30 at ell / width = 0.33 / 0.51 / 0.83 / 1.7"
+        " (docs/VALIDATION.md section 8). Use more cells\n",
+        ell, cfg.system.width, ell / cfg.system.width);
+  // `paper` fermions: step 2(b) re-scatters the duplicates that streaming across the fixed
+  // cells creates, a collision channel the theory does not have (docs/VALIDATION.md section 6)
+  if (cfg.collisions.scheme == Scheme::paper && cfg.system.statistics == Statistics::fermi &&
+      summary.swaps_mean.back() > 0)
+    std::cerr << warning << fmt::format(
+        "paper scheme: {:.4g} re-scatterings of duplicates (step 2(b)) per realization by t = {:.4g},"
+        " {:.2g}% of the {:.4g} swaps: a collision channel that (39) and (2) do not have, so the run"
+        " departs from them where it is not rare (17% in docs/VALIDATION.md section 6: velocity"
+        " chi^2/dof 9.4, density 12); the `exact` scheme has none\n",
+        summary.rescattered_mean.back(), sums.times.back(),
+        100.0 * summary.rescattered_mean.back() / summary.swaps_mean.back(), summary.swaps_mean.back());
 
   if (quiet) return;
   std::cout << fmt::format("\n{} realizations x {} particles, scheme {}, backend {} ({})\n",
@@ -192,27 +213,6 @@ void write_run_file(const std::string& path, const Config& cfg, const engine::Ru
         " Fig. 5, by 3% at xi = 1.1 on another bath (an audit's)"
         " (docs/VALIDATION.md section 9)\n",
         th.kinetic_xi);
-  // Fermions block within a cell: the blocking sees the cell's mean density, (2) the local one.
-  if (const double ell = cfg.system.length / static_cast<double>(cfg.numerics.cells);
-      cfg.system.statistics == Statistics::fermi && cfg.system.profile == Profile::gaussian &&
-      ell > 0.25 * cfg.system.width)
-    std::cout << fmt::format(
-        "fermions: cells of ell = L / M = {:.4g} against the profile's width {:.4g} (ell / width = {:.2g}):"
-        " Pauli blocking acts on each cell's mean density, (2) on the local one; Fig. 5(d) quick at"
-        " t = 100 gave chi^2/dof 1.2 / 2.3 / 7.6 / 30 at ell / width = 0.33 / 0.51 / 0.83 / 1.7"
-        " (docs/VALIDATION.md section 8). Use more cells\n",
-        ell, cfg.system.width, ell / cfg.system.width);
-  // `paper` fermions: step 2(b) re-scatters the duplicates that streaming across the fixed
-  // cells creates, a collision channel the theory does not have (docs/VALIDATION.md section 6)
-  if (cfg.collisions.scheme == Scheme::paper && cfg.system.statistics == Statistics::fermi &&
-      summary.swaps_mean.back() > 0)
-    std::cout << fmt::format(
-        "paper scheme: {:.4g} re-scatterings of duplicates (step 2(b)) per realization by t = {:.4g},"
-        " {:.2g}% of the {:.4g} swaps: a collision channel that (39) and (2) do not have, so the run"
-        " departs from them where it is not rare (17% in docs/VALIDATION.md section 6: velocity"
-        " chi^2/dof 9.4, density 12); the `exact` scheme has none\n",
-        summary.rescattered_mean.back(), sums.times.back(),
-        100.0 * summary.rescattered_mean.back() / summary.swaps_mean.back(), summary.swaps_mean.back());
   if (!th.homogeneous) {
     const double n_r = static_cast<double>(sums.particles) * static_cast<double>(sums.realizations());
     std::cout << fmt::format(
