@@ -352,7 +352,7 @@ TEST(BurgersCommand, ConservesMassOnTheRequestedBins) {
 }
 
 // Fermions with cells long against the profile: the run says so (cells = 1 departed from
-// (2) without a word). kTiny: L = 400, width 60, 80 cells (ell / width = 0.083): no note.
+// (2) without a word). kTiny: L = 400, width 60, 80 cells (ell / width = 0.083): no warning.
 TEST(RunCommand, FermionCellsLongAgainstTheProfileAreNamed) {
   ScratchDir dir("long-cells");
   const std::string cfg = dir.write("tiny.toml", kTiny);
