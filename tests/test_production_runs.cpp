@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <random>
+#include <regex>
 #include <thread>
 
 #include <sys/stat.h>
@@ -446,16 +447,57 @@ TEST_F(FullDiskCheckpoints, WithoutAPreviousCheckpointItSaysNothingIsSaved) {
 }
 
 /// The last checkpoint (all realizations, before the output) fails on a short run too.
+// The final checkpoint (the one that makes a kill during the output harmless) fails: the
+// run goes on to its output, a warning saying what the checkpoint file holds; here the
+// output fails too (the same limit), and its error says that nothing is saved.
 TEST_F(FullDiskCheckpoints, TheFinalCheckpointOfAShortRunToo) {
   const auto small = dir.write("s.toml", vswap::test::tiny_config(2));
   const auto r = vswap::test::run_vswap_with_file_limit(
       {"run", small, "-q", "--checkpoint", ckpt, "-o", dir.file("s.h5")}, 2048);
   EXPECT_EQ(r.exit_code, 1) << r.output;
-  EXPECT_NE(r.output.find("vswap: error: " + ckpt + ": cannot write the checkpoint"),
+  EXPECT_NE(r.output.find("vswap run: warning: " + ckpt + ": cannot write the checkpoint"),
             std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("no previous checkpoint"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("vswap: error: " + dir.file("s.h5") + ": cannot write the output file"),
+            std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("nothing was written; there is no previous checkpoint: nothing of this run is saved"),
+            std::string::npos) << r.output;
   EXPECT_TRUE(leftovers().empty()) << leftovers().front();
   EXPECT_FALSE(fs::exists(dir.file("s.h5")));
+}
+
+// A final checkpoint that cannot be written no longer costs the run: the realizations are
+// in memory, and the output is written (it was exit 1, output lost, once the run was done).
+// The checkpoint is larger than the output here: its identity holds the table bath's 20 000
+// lines with a prefix each, the output the table's text once; a file limit between the two
+// fails only the checkpoint.
+TEST_F(FullDiskCheckpoints, AFinalCheckpointThatFailsStillLeavesTheOutput) {
+  std::string table;
+  for (int i = 0; i < 20000; ++i) {
+    const double l = -4.0 + 8.0 * i / 19999.0;
+    table += fmt::format("{:.6g} {:.4g}\n", l, std::exp(-0.5 * l * l));
+  }
+  dir.write("bath.txt", table);
+  std::string text = vswap::test::tiny_config(4);
+  text = std::regex_replace(text, std::regex("kind = \"bragg\"\n"), "kind = \"table\"\nfile = \"bath.txt\"\n");
+  text = std::regex_replace(text, std::regex("sigma = 6.0\nlambda_B = 5.9\nb = 0.3\n"), "");
+  text = std::regex_replace(text, std::regex("particles = 100"), "particles = 20");
+  const auto table_cfg = dir.write("t.toml", text);
+  const auto ref = dir.file("ref.h5"), out = dir.file("out.h5");
+  const auto full = run_vswap("run " + table_cfg + " -q --keep-checkpoint --checkpoint " + dir.file("full.ckpt") + " -o " + ref);
+  ASSERT_EQ(full.exit_code, 0) << full.output;
+  const auto checkpoint_bytes = fs::file_size(dir.file("full.ckpt")), output_bytes = fs::file_size(ref);
+  ASSERT_GT(checkpoint_bytes, output_bytes + 10000) << "the case needs a checkpoint larger than the output";
+  const auto r = vswap::test::run_vswap_with_file_limit(
+      {"run", table_cfg, "-q", "--checkpoint", ckpt, "--checkpoint-every", "100000", "-o", out},
+      (checkpoint_bytes + output_bytes) / 2);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("vswap run: warning: " + ckpt + ": cannot write the checkpoint"),
+            std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("nothing of this run is saved; the output is written all the same"),
+            std::string::npos) << r.output;
+  expect_same_datasets(ref, out);
+  EXPECT_TRUE(leftovers().empty()) << leftovers().front();
+  EXPECT_FALSE(fs::exists(ckpt));
 }
 
 /// A checkpoint path that is a symbolic link to nowhere, or to the output (written or not

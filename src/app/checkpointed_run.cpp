@@ -85,7 +85,7 @@ void add_interval(std::vector<Interval>& done, Interval iv) {
 
 engine::RunSums run_checkpointed(engine::Engine& eng, engine::RunSetup setup,
                                  const std::string& path, double every, int threads,
-                                 ProgressReporter& progress, bool quiet) {
+                                 ProgressReporter& progress, bool quiet, std::string& on_disk) {
   const Interval range{setup.first_realization, setup.last_realization};
   auto resumed = load_matching_checkpoint(path, setup.config, range);
   Checkpoint ck;
@@ -198,10 +198,15 @@ engine::RunSums run_checkpointed(engine::Engine& eng, engine::RunSetup setup,
   lock.unlock();
   worker.join();
   if (error) std::rethrow_exception(error);
+  on_disk.clear();
   try {
     write_checkpoint(path, ck);  // complete: a kill while the output is written loses nothing
   } catch (const OutputError& e) {
-    throw OutputError(e.file(), e.message() + "; " + saved_note());
+    // the output may still be written (the realizations are here): go on, and say so
+    on_disk = saved_note();
+    std::fflush(stdout);
+    std::cerr << fmt::format("vswap run: warning: {}; {}; the output is written all the same\n",
+                             e.what(), on_disk);
   }
   ck.sums.first = range.first;
   ck.sums.last = range.second;

@@ -14,10 +14,13 @@ namespace vswap::app {
 /// the engine works on a worker thread; this thread writes the checkpoint every
 /// `every` seconds and, on SIGTERM/SIGINT (StopSignals::pending()), writes it once more
 /// (the chunk in flight is abandoned: it is redone on restart) and exits with 128 + the
-/// signal number. A checkpoint that cannot be written is exit 1, saying what is on disk.
-/// InputError when the file at `path` belongs to another run.
+/// signal number. A checkpoint that cannot be written during the run is exit 1, saying what
+/// is on disk. The complete checkpoint written at the end, that a kill while the output is
+/// written loses nothing: when it cannot be written the run goes on to its output (the
+/// realizations are in memory) after a warning, and `on_disk` says what the file holds
+/// ("" when it is complete). InputError when the file at `path` belongs to another run.
 engine::RunSums run_checkpointed(engine::Engine& eng, engine::RunSetup setup,
                                  const std::string& path, double every, int threads,
-                                 ProgressReporter& progress, bool quiet);
+                                 ProgressReporter& progress, bool quiet, std::string& on_disk);
 
 }  // namespace vswap::app

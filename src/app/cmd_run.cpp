@@ -125,6 +125,13 @@ int run_command(const RunArgs& args) {
   Config cfg;
   RunProvenance prov;
   std::string output, checkpoint;
+  std::string checkpoint_state;  // what the checkpoint holds after the run: "" complete
+  // What survives an output that is not written.
+  const auto lost_or_kept = [&]() -> std::string {
+    if (checkpoint.empty()) return "without --checkpoint the realizations are lost";
+    if (!checkpoint_state.empty()) return checkpoint_state;
+    return "the checkpoint " + checkpoint + " is complete: run the same command again to write the output";
+  };
   std::optional<MonteCarloTheory> theory;
   double wall = 0;
   std::exception_ptr failure;
@@ -201,15 +208,11 @@ int run_command(const RunArgs& args) {
       sums = engine->run(setup, [&](double f) { progress.update(f); });
     } else {
       sums = run_checkpointed(*engine, setup, checkpoint, args.checkpoint_every, threads,
-                              progress, !talk);
+                              progress, !talk, checkpoint_state);
     }
     signals.exit_at_once(
         fmt::format("after the simulation, while the output was made: {} was not written; {}",
-                    output,
-                    checkpoint.empty()
-                        ? "without --checkpoint the realizations are lost"
-                        : "the checkpoint " + checkpoint +
-                              " is complete: run the same command again to write the output"),
+                    output, lost_or_kept()),
         temporary_path(output));
     progress.finish();
     wall = progress.elapsed_seconds();
@@ -238,10 +241,7 @@ int run_command(const RunArgs& args) {
       // the Monte Carlo is not lost with a checkpoint: it holds every realization by now
       failure = checkpoint.empty()
                     ? std::current_exception()
-                    : std::make_exception_ptr(OutputError(
-                          e.file(), fmt::format("{}; the checkpoint {} is complete: "
-                                                "run the same command again to write the output",
-                                                e.message(), checkpoint)));
+                    : std::make_exception_ptr(OutputError(e.file(), e.message() + "; " + lost_or_kept()));
       code = 1;
     } catch (...) {
       failure = std::current_exception();
