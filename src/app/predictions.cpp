@@ -21,10 +21,7 @@ theory::DiscreteBath transport_bath(const theory::BathState& bath, const Config&
   grid.lambda.resize(g.classes);
   for (std::int32_t k = 0; k < g.classes; ++k) grid.lambda(k) = class_velocity(g, k);
   grid.weight = Eigen::VectorXd::Constant(g.classes, g.dl);
-  double weight = 0;
-  for (Eigen::Index k = 0; k < grid.size(); ++k) weight += bath(grid.lambda(k));
-  if (!(weight > 0))  // as the run refuses it (engine::make_plan)
-    throw InputError("numerics.cells", "the bath has no weight on the velocity lattice (dl too coarse)");
+  engine::lattice_class_probabilities(g, bath);  // refuses a lattice without weight, as the run
   return theory::discretise(bath, grid);
 }
 

@@ -56,6 +56,16 @@ Lattice lattice_of(const Config& config, std::pair<double, double> bath_support)
   return g;
 }
 
+std::vector<double> lattice_class_probabilities(const Lattice& g, const theory::BathState& bath) {
+  std::vector<double> prob(static_cast<std::size_t>(g.classes));
+  double total = 0;
+  for (std::int32_t k = 0; k < g.classes; ++k) total += prob[k] = bath(class_velocity(g, k));
+  if (!(total > 0))
+    throw InputError("numerics.cells", "the bath has no weight on the velocity lattice (dl too coarse)");
+  for (double& q : prob) q /= total;
+  return prob;
+}
+
 Plan make_plan(const Config& config) {
   Plan p;
   p.config = config;
@@ -103,12 +113,7 @@ Plan make_plan(const Config& config) {
 
   const auto [lo, hi] = bath.support();
   if (p.fermi) {
-    p.class_prob.resize(static_cast<std::size_t>(g.classes));
-    double total = 0;
-    for (std::int32_t k = 0; k < g.classes; ++k) total += p.class_prob[k] = bath(class_velocity(g, k));
-    if (!(total > 0))
-      throw InputError("numerics.cells", "the bath has no weight on the velocity lattice (dl too coarse)");
-    for (double& q : p.class_prob) q /= total;
+    p.class_prob = lattice_class_probabilities(g, bath);
     p.class_alias = AliasTable(p.class_prob);
     p.velocity_bins = g.classes;
   } else {

@@ -13,6 +13,10 @@
 #include <vswap/pauli.hpp>
 #include <vswap/streams.hpp>
 
+namespace vswap::theory {
+class BathState;
+}
+
 namespace vswap::engine {
 
 struct Plan {
@@ -62,6 +66,10 @@ Plan make_plan(const Config& config);
 /// +-8.5 sqrt T). make_plan's; InputError (numerics.cells) beyond 2^20 classes. The cell
 /// count must already be validated (>= 1).
 Lattice lattice_of(const Config& config, std::pair<double, double> bath_support);
+
+/// P_k, the bath at the lattice's class velocities normalised to sum 1 (fermions).
+/// InputError (numerics.cells) when the bath has no weight on any class.
+std::vector<double> lattice_class_probabilities(const Lattice& lattice, const theory::BathState& bath);
 
 /// Estimated largest mean number of particles in one cell of length ell at t = 0.
 double peak_cell_occupation(const Config& config, double ell);
