@@ -414,6 +414,18 @@ TEST(TheoryCommand, BathKeysTheKindDoesNotReadAreNamedInAWarning) {
   const auto bragg = run_vswap("theory " + cfg + " --set bath.temperature=3.0 --csv --rho 0.5");
   EXPECT_NE(bragg.output.find("vswap: warning: bath.temperature not used by bath.kind = \"bragg\""),
             std::string::npos) << bragg.output;
+  // a key the kind does not read is not validated either (a bragg bath refused a thermal
+  // config's temperature = -1 it never reads), and gives the same table; the kind's own
+  // keys still are
+  const auto ignored = run_vswap("theory " + plain + " --set bath.temperature=-1.0 --set bath.file=3 --csv --rho 0.5");
+  ASSERT_EQ(ignored.exit_code, 0) << ignored.output;
+  EXPECT_NE(ignored.output.find("vswap: warning: bath.temperature, bath.file not used by bath.kind = \"bragg\""),
+            std::string::npos) << ignored.output;
+  EXPECT_EQ(ignored.output.substr(ignored.output.find("rho,u")),
+            run_vswap("theory " + plain + " --csv --rho 0.5").output);
+  const auto own = run_vswap("theory " + plain + thermal + " --set bath.temperature=-1.0");
+  EXPECT_EQ(own.exit_code, 2) << own.output;
+  EXPECT_NE(own.output.find("bath.temperature: must be in (0, inf), got -1"), std::string::npos) << own.output;
 }
 
 // `paper` fermions print how much of the collisions step 2(b) re-scattering was (29% of the
