@@ -3,9 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
+#include <vector>
 #include <limits>
 #include <vswap/theory/stationary.hpp>
 
+#include "fixed_n_helpers.hpp"
 #include "test_theory_baths.hpp"
 
 using namespace vswap;
@@ -97,4 +100,60 @@ TEST(TheoryStationary, DrhoDrhoIsTheDerivativeOfTheStationaryState) {
   // rho = 0: the limit rho_b / rho_bath.
   const Eigen::VectorXd r0 = drho_st_drho(bath, stationary_state(bath, Statistics::fermi, 0.0));
   EXPECT_LE((r0 - bath.rho_b / bath.density).norm(), 0.0);
+}
+
+// The fixed-N correction is the first order of the exact conditioned mean: on 60 random
+// occupations (sum N = 27) the correction to E[A] of an energy-like A = sum a_j eta_j is
+// O(1) for the system (-0.199), and what the first order leaves is O(1/N) of it: 2.3e-3,
+// and 5.7e-4 (4.0 times less) when the system is replicated four times (N = 108). Dilute
+// cells (Poisson-like, t = v) give no shift.
+TEST(TheoryStationary, FixedNCorrectionIsTheFirstOrderOfTheConditionedMean) {
+  std::vector<double> p0, a0;
+  std::uint64_t s = 12345;
+  const auto uniform = [&s] {
+    s = s * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<double>(s >> 11) * 0x1.0p-53;
+  };
+  for (int j = 0; j < 60; ++j) {
+    p0.push_back(0.02 + 0.9 * uniform());
+    a0.push_back(4 * (1 - p0.back()) + uniform());  // energy-like: low where the cells are full
+  }
+  // a common tilt of the log-odds makes the sum a whole number (27)
+  const auto tilted = [&](double mu) {
+    std::vector<double> p(p0.size());
+    for (std::size_t j = 0; j < p.size(); ++j) p[j] = 1 / (1 + (1 - p0[j]) / p0[j] * std::exp(-mu));
+    return p;
+  };
+  double lo = -5, hi = 5;
+  for (int it = 0; it < 200; ++it) {
+    double sum = 0;
+    for (double q : tilted(0.5 * (lo + hi))) sum += q;
+    (sum > 27 ? hi : lo) = 0.5 * (lo + hi);
+  }
+  const std::vector<double> p = tilted(0.5 * (lo + hi));
+  double residual[2], shift[2];
+  for (int r = 0; r < 2; ++r) {
+    const int copies = r == 0 ? 1 : 4;
+    const std::vector<int> count(p.size(), copies);
+    const auto cond = test::conditioned_occupations(p, count, 27 * copies);
+    FixedNSums all;
+    double a_t = 0, a_v = 0, exact = 0;
+    for (std::size_t j = 0; j < p.size(); ++j) {
+      FixedNSums one;
+      one.add(p[j], 1 - p[j], copies);
+      all.add(p[j], 1 - p[j], copies);
+      a_t += a0[j] * one.T;
+      a_v += a0[j] * one.V;
+      exact += copies * a0[j] * (cond[j] - p[j]);
+    }
+    shift[r] = all.shift(a_t, a_v);
+    residual[r] = std::abs(exact - shift[r]);
+  }
+  EXPECT_GT(std::abs(shift[0]), 0.1);                   // an O(1) shift of the whole system's A
+  EXPECT_NEAR(shift[1], shift[0], 1e-12 * std::abs(shift[0]));  // the same for 4 times the system
+  EXPECT_LT(residual[0], 0.2 * std::abs(shift[0])) << residual[0] << " of " << shift[0];
+  EXPECT_LT(residual[1], 0.4 * residual[0]) << residual[1] << " vs " << residual[0];
+  FixedNSums dilute;
+  for (double q : {1e-9, 2e-9, 5e-10}) dilute.add(q, 1 - q);
+  EXPECT_LT(std::abs(dilute.shift(1e-9 * 3, 1e-9 * 3)), 1e-8);
 }

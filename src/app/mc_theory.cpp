@@ -77,6 +77,15 @@ double energy_of(const theory::VelocityGrid& g, const Eigen::VectorXd& rho_p) {
                : 0.0;
 }
 
+/// Fermions: adds to `rho_p` (an x-averaged phase-space density on the lattice `grid` of
+/// a ring of length L) the fixed-N correction of its classes' counts, from the sums of the
+/// local states' cumulants per class and over all Pauli cells (theory::FixedNSums).
+void add_fixed_n(Eigen::VectorXd& rho_p, const theory::VelocityGrid& grid, double L,
+                 const std::vector<theory::FixedNSums>& per_class, const theory::FixedNSums& all) {
+  for (Eigen::Index k = 0; k < rho_p.size(); ++k)
+    rho_p[k] += all.shift(per_class[k].T, per_class[k].V) / (grid.weight[k] * L);
+}
+
 }  // namespace
 
 double independent_particle_skewness(const theory::DiscreteBath& bath, double gamma, double width, double t) {
@@ -195,11 +204,33 @@ MonteCarloTheory monte_carlo_theory(const Config& cfg, const engine::RunSums& su
     for (std::size_t i = 0; i < T; ++i) elapsed[i] = sums.times[i] - t_start;
     const auto kin =
         theory::solve_kinetic(th.bath, stats, cfg.collisions.gamma, rho_p0, elapsed);
+    // a stationary fermion start stays in (40), a product state held at exactly N: its
+    // fixed-N correction (the other starts are not product states; none is applied)
+    const bool fixed_n = fermi && th.homogeneous && v == InitialVelocities::stationary;
+    std::vector<theory::FixedNSums> per_class(fixed_n ? K : 0);
+    theory::FixedNSums all;
+    if (fixed_n) {
+      const auto st = theory::stationary_state(th.bath, stats, mean_density);
+      for (std::size_t k = 0; k < K; ++k) {
+        per_class[k].add(st.n[static_cast<long>(k)], st.hole[static_cast<long>(k)]);
+        all.add(st.n[static_cast<long>(k)], st.hole[static_cast<long>(k)]);
+      }
+    }
     for (std::size_t i = 0; i < T; ++i) {
-      const Eigen::VectorXd row = kin.rho_p.row(static_cast<long>(i)).transpose();
+      const Eigen::VectorXd grand = kin.rho_p.row(static_cast<long>(i)).transpose();
+      Eigen::VectorXd row = grand;
+      double energy = kin.energy[i];
+      if (fixed_n) {
+        add_fixed_n(row, grid, L, per_class, all);
+        th.fixed_n_energy.push_back(energy_of(grid, row) - energy_of(grid, grand));
+        energy += th.fixed_n_energy.back();
+        for (std::size_t k = 0; k < K; ++k)
+          th.fixed_n_velocity.push_back(row[static_cast<long>(k)] - grand[static_cast<long>(k)]);
+        th.fixed_n_density.insert(th.fixed_n_density.end(), B, 0.0);  // uniform: no shift
+      }
       const auto bins = velocity_bins(row);
       th.velocity.insert(th.velocity.end(), bins.begin(), bins.end());
-      th.energy.push_back(kin.energy[i]);
+      th.energy.push_back(energy);
     }
   };
 
@@ -245,21 +276,48 @@ MonteCarloTheory monte_carlo_theory(const Config& cfg, const engine::RunSums& su
   // Velocities: the local stationary states along the predicted profile, averaged over x,
   // on the solver's own cells (finer than the output bins: (40) is not linear in rho, so
   // states at bin-averaged densities would depend on the binning).
-  th.velocity_note = "local stationary states (20)/(40) along the Burgers profile (solver cells)";
+  // Fermions: with the fixed-N correction of these product states (on the solver's cells,
+  // which are whole fractions of the output bins), in the velocities, the energy and the
+  // density.
+  th.velocity_note = fermi ? "local stationary states (40) along the Burgers profile (solver cells), with the"
+                             " fixed-N correction"
+                           : "local stationary states (20) along the Burgers profile";
   const long cells = burgers.cell_density.cols();
+  const long per_bin = cells / static_cast<long>(B);
+  VSWAP_EXPECTS(per_bin * static_cast<long>(B) == cells, "the Burgers cells are not a multiple of the bins");
   for (std::size_t i = 0; i < T; ++i) {
     Eigen::VectorXd total = Eigen::VectorXd::Zero(grid.lambda.size());
     if (!fermi) {  // (20) is linear in rho: the mean density's state (one solve, not one a cell)
       total = theory::stationary_state(th.bath, stats, burgers.cell_density.row(static_cast<long>(i)).mean()).rho_p;
-    }
-    for (long c = 0; fermi && c < cells; ++c) {
-      const double rho = burgers.cell_density(static_cast<long>(i), c);
-      if (rho <= 0) continue;
-      total += theory::stationary_state(th.bath, stats, rho).rho_p / static_cast<double>(cells);
+      th.energy.push_back(energy_of(grid, total));
+    } else {
+      std::vector<theory::FixedNSums> per_class(K), per_bin_sums(B);
+      theory::FixedNSums all;
+      for (long c = 0; c < cells; ++c) {
+        const double rho = burgers.cell_density(static_cast<long>(i), c);
+        if (rho <= 0) continue;
+        const auto st = theory::stationary_state(th.bath, stats, rho);
+        total += st.rho_p / static_cast<double>(cells);
+        for (std::size_t k = 0; k < K; ++k) {
+          const double n = st.n[static_cast<long>(k)], hole = st.hole[static_cast<long>(k)];
+          per_class[k].add(n, hole);
+          per_bin_sums[static_cast<std::size_t>(c / per_bin)].add(n, hole);
+          all.add(n, hole);
+        }
+      }
+      const Eigen::VectorXd grand = total;
+      add_fixed_n(total, grid, L, per_class, all);
+      th.fixed_n_energy.push_back(energy_of(grid, total) - energy_of(grid, grand));
+      th.energy.push_back(energy_of(grid, grand) + th.fixed_n_energy.back());
+      for (std::size_t k = 0; k < K; ++k)
+        th.fixed_n_velocity.push_back(total[static_cast<long>(k)] - grand[static_cast<long>(k)]);
+      for (std::size_t b = 0; b < B; ++b) {
+        th.fixed_n_density.push_back(all.shift(per_bin_sums[b].T, per_bin_sums[b].V) / (L / static_cast<double>(B)));
+        th.density[i * B + b] += th.fixed_n_density.back();
+      }
     }
     const auto bins = velocity_bins(total);
     th.velocity.insert(th.velocity.end(), bins.begin(), bins.end());
-    th.energy.push_back(energy_of(grid, total));
   }
   return th;
 }

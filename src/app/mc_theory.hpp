@@ -26,6 +26,11 @@ struct MonteCarloTheory {
   std::vector<double> density;   ///< T x B
   std::vector<double> velocity;  ///< T x K, bin averages
   std::vector<double> energy;    ///< T
+  /// The fixed-N correction included in `density`, `velocity` and `energy` (same shapes):
+  /// fermion predictions made of local states (40), i.e. the homogeneous `stationary` start
+  /// and every inhomogeneous run (theory::FixedNSums; docs/VALIDATION.md section 11). Empty
+  /// where none is applied.
+  std::vector<double> fixed_n_density, fixed_n_velocity, fixed_n_energy;
   // inhomogeneous only: the boosted linear diffusion equation
   std::vector<double> linear_density;  ///< T x B
   double rho0 = 0, linear_u = 0, linear_D = 0;

@@ -110,11 +110,22 @@ void write_run_file(const std::string& path, const Config& cfg, const engine::Ru
   write_coefficients(out, "/theory/coefficients", th.coefficients);
   out.write("/theory/density", th.density, {T, B});
   out.attribute("/theory/density", "model",
-                std::string(th.homogeneous ? "uniform density N/L" : "Burgers equation (2)"));
+                std::string(th.homogeneous              ? "uniform density N/L"
+                            : th.fixed_n_energy.empty() ? "Burgers equation (2)"
+                                                        : "Burgers equation (2), with the fixed-N correction of its local states (40)"));
   out.write("/theory/velocity", th.velocity, {T, K});
   out.attribute("/theory/velocity", "model", th.velocity_note);
   if (!std::isnan(th.kinetic_xi)) out.attribute("/theory/coefficients", "kinetic_xi", th.kinetic_xi);
   out.write("/theory/energy", th.energy);
+  if (!th.fixed_n_energy.empty()) {
+    out.write("/theory/fixed_n/density", th.fixed_n_density, {T, B});
+    out.write("/theory/fixed_n/velocity", th.fixed_n_velocity, {T, K});
+    out.write("/theory/fixed_n/energy", th.fixed_n_energy);
+    out.attribute("/theory/fixed_n", "meaning",
+                  std::string("the fixed-N correction included in /theory/density, velocity and energy: the local "
+                              "states (40) held at exactly N fermions, to first order in 1/N (docs/VALIDATION.md "
+                              "section 11); subtract it for the grand-canonical prediction"));
+  }
   out.write("/comparison/chi2_dof", chi2);
   out.write_int("/comparison/dof", dof, {T});
   out.write("/comparison/velocity_chi2_dof", velocity_chi2);
@@ -200,12 +211,22 @@ void write_run_file(const std::string& path, const Config& cfg, const engine::Ru
   std::cout << fmt::format("{:>10}  {:>14}  {:>6}  {:>14}  {:>14}  {:>10}\n", "t",
                            "chi2/dof(rho)", "dof", th.homogeneous ? "" : "linear chi2/dof",
                            "chi2/dof(vel)", "energy z");
+  // (39) from the run's own first histogram: velocity chi^2 and energy z are 0 there by
+  // construction, not a check
+  const bool own_start = theory_needs_the_run(cfg);
   for (u64 i = 0; i < T; ++i) {
-    std::cout << fmt::format("{:>10.4g}  {:>14.3f}  {:>6}  {:>14}  {:>14.3f}  {:>10.2f}\n",
+    const bool own = own_start && i == 0;
+    std::cout << fmt::format("{:>10.4g}  {:>14.3f}  {:>6}  {:>14}  {:>14}  {:>10}\n",
                              sums.times[i], chi2[i], dof[i],
                              th.homogeneous ? "" : fmt::format("{:.3f}", linear_chi2[i]),
-                             velocity_chi2[i], energy_z[i]);
+                             own ? "-" : fmt::format("{:.3f}", velocity_chi2[i]),
+                             own ? "-" : fmt::format("{:.2f}", energy_z[i]));
   }
+  if (own_start)
+    std::cout << fmt::format(
+        "velocities: (39) starts from this run's own histogram at t = {:.4g} (the start is not a stationary"
+        " state), so there is no velocity or energy check at that time\n",
+        sums.times[0]);
   if (!std::isnan(th.kinetic_xi))
     std::cout << fmt::format(
         "fermions: xi = var_b / (2 pi gamma rho_bath) = {:.3g} (mean free path / cell wavelength);"
@@ -213,6 +234,14 @@ void write_run_file(const std::string& path, const Config& cfg, const engine::Ru
         " Fig. 5, by 3% at xi = 1.1 on another bath (an audit's)"
         " (docs/VALIDATION.md section 9)\n",
         th.kinetic_xi);
+  if (!th.fixed_n_energy.empty()) {
+    const double shift = th.fixed_n_energy.back(), se = summary.energy_stderr.back();
+    std::cout << fmt::format(
+        "fermions: the theory holds exactly N = {} fermions: the fixed-N correction of the local states"
+        " (40), {:+.3g} in the energy per particle at t = {:.4g} ({:+.2g} of this run's standard errors),"
+        " is included (/theory/fixed_n; docs/VALIDATION.md section 11)\n",
+        sums.particles, shift, sums.times.back(), se > 0 ? shift / se : 0.0);
+  }
   if (!th.homogeneous) {
     const double n_r = static_cast<double>(sums.particles) * static_cast<double>(sums.realizations());
     std::cout << fmt::format(

@@ -60,4 +60,29 @@ Eigen::VectorXd drho_st_drho(const DiscreteBath& bath, const StationaryState& st
 double st_product(const DiscreteBath& bath, const StationaryState& state,
                   const Eigen::VectorXd& phi_psi);
 
+/// The fixed-N correction (docs/VALIDATION.md section 11). A fermion state of independent
+/// Pauli cells j, each occupied with probability n_j, holds a random number of particles;
+/// the Monte Carlo holds exactly N = sum_j n_j. To first order in 1/N (the Edgeworth
+/// expansion of the law conditioned on the count) an additive observable
+/// A = sum_j a_j eta_j has
+///   E[A | N] - E[A] = -(1/2) (sum_j a_j t_j / V - (sum_j a_j v_j) T / V^2),
+/// v_j = n_j (1 - n_j), t_j = v_j (1 - 2 n_j) the second and third cumulants of eta_j, V and
+/// T their sums. The shift of the whole system's A is O(1), so O(1/N) per particle; it is 0
+/// for Poisson cells (t_j = v_j: classical particles, whose fixed-N law is multinomial with
+/// unchanged means). The sums may carry any common weight (a sum over the solver's cells in
+/// place of one over the lattice's).
+struct FixedNSums {
+  double V = 0, T = 0;
+  /// Adds Pauli cells of occupation n (hole 1 - n, computed without cancellation) with
+  /// weight `w`.
+  void add(double n, double hole, double w = 1.0) {
+    const double v = n * hole;
+    V += w * v;
+    T += w * v * (hole - n);
+  }
+  /// E[A | N] - E[A] for an observable with sum a_j t_j = `a_t`, sum a_j v_j = `a_v` (with
+  /// the same weights); 0 when no cell fluctuates (V = 0).
+  double shift(double a_t, double a_v) const { return V > 0 ? -0.5 * (a_t / V - a_v * T / (V * V)) : 0.0; }
+};
+
 }  // namespace vswap::theory
