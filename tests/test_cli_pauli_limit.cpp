@@ -71,6 +71,26 @@ TEST(TheoryCommand, FermionDensityAboveTheLimitIsAnInputErrorNamingRho) {
   EXPECT_EQ(ok.exit_code, 0) << ok.output;
 }
 
+// theory.rho_max (default 4) beyond a narrow bath's limit: the table stops at 0.99 of it,
+// as the run's does, with a warning (an audit found the default refused on any narrow
+// bath, while `vswap run` of the same config went on); a range that starts beyond it is
+// still refused.
+TEST(TheoryCommand, RhoMaxBeyondTheLimitStopsTheTableBelowItAsTheRunDoes) {
+  ScratchDir dir("pauli-narrow-range");
+  const std::string cfg = dir.write("f.toml", kBase);
+  const auto r = run_vswap("theory " + cfg + " --csv --set bath.sigma=0.1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("vswap theory: warning: theory.rho_max = 4 is at or beyond the fermions' Pauli limit 0.394"),
+            std::string::npos) << r.output;
+  const std::string last = r.output.substr(r.output.rfind("\n", r.output.size() - 2) + 1);
+  const double rho_last = std::stod(last.substr(0, last.find(',')));
+  EXPECT_GT(rho_last, 0.98 * 0.394);
+  EXPECT_LT(rho_last, 0.99 * 0.3948);
+  const auto beyond = run_vswap("theory " + cfg + " --csv --set bath.sigma=0.1 --set theory.rho_min=0.5");
+  EXPECT_EQ(beyond.exit_code, 2) << beyond.output;
+  EXPECT_NE(beyond.output.find("theory.rho_max"), std::string::npos) << beyond.output;
+}
+
 TEST(RunCommand, ColdBathOnAThermalStartLatticeHasItsTheory) {
   // Lattice classes added for the thermal start hold rho_b down to 1e-308: the
   // theory after the Monte Carlo failed at density 1.018 of a "limit" of 1.4 (7

@@ -304,6 +304,23 @@ TEST(EngineInput, TheLatticeRefusalsAdviceHolds) {
   }
   d.system.width = 300;
   EXPECT_EQ(refused_key(d), "(accepted)");
+  // a uniform gas has no width to widen: the advice is a longer ring, and it holds
+  Config u = d;
+  u.system.profile = Profile::uniform;
+  u.system.particles = 20000;  // 50 a cell of length 5
+  u.numerics.cells = 400;
+  try {
+    test::run_cpu(u, 1);
+    ADD_FAILURE() << "a uniform gas of 50 fermions a cell was accepted";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.key(), "system.particles");
+    const std::string what = e.what();
+    EXPECT_NE(what.find("a longer ring (system.length)"), std::string::npos) << what;
+    EXPECT_EQ(what.find("wider profile"), std::string::npos) << what;
+  }
+  u.system.length = 20000;
+  u.numerics.cells = 4000;
+  EXPECT_EQ(refused_key(u), "(accepted)");
 }
 
 TEST(EngineInput, CudaRequestedWithoutDevice) {

@@ -51,7 +51,15 @@ int theory_command(const TheoryArgs& args) {
   const double limit = theory::pauli_limit(bath);
   const double top = densities.empty() ? cfg.theory.rho_max
                                        : *std::max_element(densities.begin(), densities.end());
-  if (stats == Statistics::fermi && !theory::below_pauli_limit(bath, top)) {
+  // theory.rho_max (default 4) beyond the limit: the table stops at 0.99 of it, as `vswap run`'s
+  // does; densities asked for by --rho, or a range that starts beyond it, are refused
+  const bool cut_range = densities.empty() && cfg.theory.rho_min < 0.99 * limit;
+  if (stats == Statistics::fermi && !theory::below_pauli_limit(bath, top) && cut_range) {
+    std::cerr << fmt::format("vswap theory: warning: theory.rho_max = {} is at or beyond the fermions' Pauli limit "
+                             "{:.6g} of this bath's velocity states: the table stops at 0.99 of it ({:.6g}), as "
+                             "`vswap run`'s does\n",
+                             top, limit, 0.99 * limit);
+  } else if (stats == Statistics::fermi && !theory::below_pauli_limit(bath, top)) {
     throw InputError(densities.empty() ? "theory.rho_max" : "--rho",
                      fmt::format("fermion density {} is at or beyond the Pauli limit {:.6g} of this "
                                  "bath's velocity states (n = 1 on every state of weight above 1e-17 of the bath's peak){}",

@@ -149,9 +149,10 @@ Plan make_plan(const Config& config) {
       throw InputError(key, fmt::format(
           "the densest cell would hold {:.1f} fermions on average, but the velocity lattice "
           "(dl = {:.4g}) has only {} classes with bath weight >= 1e-3 of the maximum; the limit is "
-          "3/4 of them ({:.1f}). Use fewer particles or a wider profile (not other cells: a cell's "
+          "3/4 of them ({:.1f}). Use fewer particles or {} (not other cells: a cell's "
           "fermions and its classes both grow with its length)",
-          n_peak, g.dl, capacity, limit));
+          n_peak, g.dl, capacity, limit,
+          sys.profile == Profile::gaussian ? "a wider profile" : "a longer ring (system.length)"));
     }
     // One class: every fermion has the same velocity, swaps change nothing, D = 0 and the
     // Burgers equation (2) that the run is compared with degenerates (no diffusion).
