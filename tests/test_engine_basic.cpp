@@ -560,3 +560,52 @@ TEST(ExactSettle, AloneThenDeferredIsTheSequentialRule) {
   RecordProperty("alone_rejected", std::to_string(alone_rejected));
   RecordProperty("own_entry", std::to_string(own_entry));
 }
+
+// Observation times are the requested ones where s steps of dt reach them but for the
+// product's rounding (an audit saw 0.9 stored as 0.8999999999999999 = 3 x 0.3), and s dt
+// where the time is not a multiple of dt.
+TEST(ObservationTimes, RequestedTimesReachedByWholeStepsAreKeptExactly) {
+  Config c = fig5d(Scheme::exact, Statistics::classical);
+  c.system.particles = 10;
+  c.numerics.realizations = 1;
+  c.numerics.dt = 0.3;
+  c.numerics.times = {0.0, 0.3, 0.9, 2.1, 2.45};
+  const auto s = test::run_cpu(c, 1);
+  ASSERT_EQ(s.times.size(), 5u);
+  EXPECT_EQ(s.times[0], 0.0);
+  EXPECT_EQ(s.times[1], 0.3);
+  EXPECT_EQ(s.times[2], 0.9);
+  EXPECT_EQ(s.times[3], 2.1);
+  EXPECT_EQ(s.times[4], 8 * 0.3);  // 2.45 is 8.17 steps: the 8 simulated
+}
+
+// The automatic classical velocity histogram covers what the run holds: the bath's support
+// and a `thermal` start's +-8.5 sqrt(T). With a cold bath far from the start (T = 0.01 at
+// -1000, start T = 4) the histogram held only the bath's [-1000.88, -999.12], the t = 0
+// histogram was empty and its chi^2 NaN (an audit); now every particle is in it.
+TEST(VelocityHistogram, AutomaticRangeHoldsAThermalStart) {
+  Config c = fig5d(Scheme::exact, Statistics::classical);
+  c.bath.kind = BathKind::thermal;
+  c.bath.temperature = 0.01;
+  c.bath.boost = -1000;
+  c.system.profile = Profile::uniform;
+  c.system.particles = 300;
+  c.system.length = 300;
+  c.system.velocities = InitialVelocities::thermal;
+  c.system.temperature = 4;
+  c.numerics.cells = 30;
+  c.numerics.dt = 0.3;
+  c.numerics.times = {0.0, 30.0};
+  c.numerics.realizations = 10;
+  const auto s = test::run_cpu(c, 1);
+  EXPECT_LE(s.velocity_edges.front(), -1000.8);  // the bath: -1000 - 8.8 sd
+  EXPECT_GE(s.velocity_edges.back(), 8.5 * 2.0);
+  const auto sum = engine::summarize(s);
+  const std::size_t K = sum.velocity_lambda.size();
+  const double width = s.velocity_edges[1] - s.velocity_edges[0];
+  for (std::size_t t = 0; t < 2; ++t) {
+    double mass = 0;
+    for (std::size_t k = 0; k < K; ++k) mass += sum.velocity_mean[t * K + k] * width;
+    EXPECT_NEAR(mass, 1.0, 1e-12) << "t " << sum.times[t];  // N / L: every particle binned
+  }
+}

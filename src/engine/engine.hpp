@@ -60,7 +60,7 @@ struct RunSums {
   std::int64_t first = 0, last = 0;
   std::int64_t particles = 0;               ///< N per realization
   double length = 0;                        ///< L
-  std::vector<double> times;                ///< observation times as simulated (step * dt)
+  std::vector<double> times;                ///< observation times as simulated (step * dt, or the requested time where that is step * dt but for rounding)
   std::vector<std::int64_t> steps;          ///< their steps (event: -1)
   std::vector<double> density_edges;        ///< B + 1 bin edges over [0, L)
   std::vector<double> velocity_edges;       ///< K + 1 (fermions: class centre -+ dl/2)

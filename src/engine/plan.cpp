@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include <vswap/error.hpp>
 #include <vswap/observables.hpp>
@@ -33,6 +34,20 @@ PaperParams Plan::paper_params() const {
   return p;
 }
 
+namespace {
+/// The velocities the run can hold: the bath's support and, for a `thermal` start, +-8.5
+/// sqrt(T) (a Gaussian density 1.5e-16 of its peak there).
+std::pair<double, double> velocity_reach(const SystemConfig& sys, std::pair<double, double> bath_support) {
+  auto [lo, hi] = bath_support;
+  if (sys.velocities == InitialVelocities::thermal) {
+    const double w = 8.5 * std::sqrt(sys.temperature);
+    lo = std::min(lo, -w);
+    hi = std::max(hi, w);
+  }
+  return {lo, hi};
+}
+}  // namespace
+
 Lattice lattice_of(const Config& config, std::pair<double, double> bath_support) {
   const auto& sys = config.system;
   Lattice g;
@@ -41,12 +56,7 @@ Lattice lattice_of(const Config& config, std::pair<double, double> bath_support)
   g.ell = sys.length / static_cast<double>(config.numerics.cells);
   g.dl = 2.0 * M_PI / g.ell;
   if (sys.statistics != Statistics::fermi) return g;
-  auto [lo, hi] = bath_support;
-  if (sys.velocities == InitialVelocities::thermal) {
-    const double w = 8.5 * std::sqrt(sys.temperature);
-    lo = std::min(lo, -w);
-    hi = std::max(hi, w);
-  }
+  const auto [lo, hi] = velocity_reach(sys, bath_support);
   g.j_lo = static_cast<std::int32_t>(std::floor(lo / g.dl));
   const auto j_hi = static_cast<std::int32_t>(std::ceil(hi / g.dl));
   g.classes = j_hi - g.j_lo + 1;
@@ -100,7 +110,11 @@ Plan make_plan(const Config& config) {
                                      "times are rounded to whole steps; drop one or use a smaller dt",
                                      num.times[p.obs_steps.size() - 1], t, s, num.dt));
       p.obs_steps.push_back(static_cast<std::uint32_t>(s));
-      p.obs_times.push_back(s * num.dt);
+      // s steps of dt: the requested time where it is s dt but for the rounding of the
+      // product (3 x 0.3 = 0.8999999999999999 was stored for 0.9), else s dt
+      const double reached = s * num.dt;
+      p.obs_times.push_back(std::abs(reached - t) <= 4 * std::numeric_limits<double>::epsilon() * std::abs(t) ? t
+                                                                                                          : reached);
     }
   } else {
     p.obs_times = num.times;
@@ -111,7 +125,9 @@ Plan make_plan(const Config& config) {
   Lattice& g = p.lattice;
   p.density_bins = static_cast<std::int32_t>(num.bins);
 
-  const auto [lo, hi] = bath.support();
+  // classical histogram, automatic range: what the run can hold (the thermal start too: a
+  // start outside the bath's support was dropped from the histogram, chi^2 NaN at t = 0)
+  const auto [lo, hi] = velocity_reach(sys, bath.support());
   if (p.fermi) {
     p.class_prob = lattice_class_probabilities(g, bath);
     p.class_alias = AliasTable(p.class_prob);
