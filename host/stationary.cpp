@@ -157,4 +157,53 @@ Eigen::VectorXd drho_st_drho(const DiscreteBath& bath, const StationaryState& st
   return (state.rho_p.array() * state.hole.array()).matrix() / h0h0;  // (87)
 }
 
+Eigen::VectorXd fixed_n_occupations(const Eigen::VectorXd& n, const Eigen::VectorXd& hole, long cells,
+                                    long particles) {
+  VSWAP_EXPECTS(n.size() == hole.size() && cells >= 1 && particles >= 1, "fixed_n_occupations: bad arguments");
+  const auto K = static_cast<std::size_t>(n.size());
+  const auto N = static_cast<std::size_t>(particles);
+  if (static_cast<double>(K) * static_cast<double>(N + 1) * static_cast<double>(N + 1) > 5e7) return {};
+  // the law of the count of m Pauli cells of occupation p, truncated at N
+  const auto binomial = [&](std::size_t k, long m) {
+    std::vector<double> law(N + 1, 0.0);
+    const double p = n[static_cast<Eigen::Index>(k)], q = hole[static_cast<Eigen::Index>(k)];
+    if (p <= 0.0) {
+      law[0] = 1.0;
+      return law;
+    }
+    const double lp = std::log(p), lq = std::log(q), lm = std::lgamma(static_cast<double>(m) + 1);
+    for (std::size_t c = 0; c <= N && static_cast<long>(c) <= m; ++c) {
+      const double cd = static_cast<double>(c);
+      law[c] = std::exp(lm - std::lgamma(cd + 1) - std::lgamma(static_cast<double>(m) - cd + 1) + cd * lp +
+                        (static_cast<double>(m) - cd) * lq);
+    }
+    return law;
+  };
+  const auto convolve = [&](const std::vector<double>& a, const std::vector<double>& b) {
+    std::vector<double> out(N + 1, 0.0);
+    for (std::size_t i = 0; i <= N; ++i) {
+      if (a[i] == 0.0) continue;
+      for (std::size_t j = 0; i + j <= N; ++j) out[i + j] += a[i] * b[j];
+    }
+    return out;
+  };
+  // prefix[k]: the classes before k, all their cells; suffix[k]: the classes after k
+  std::vector<std::vector<double>> laws(K), prefix(K + 1), suffix(K + 1);
+  for (std::size_t k = 0; k < K; ++k) laws[k] = binomial(k, cells);
+  std::vector<double> unit(N + 1, 0.0);
+  unit[0] = 1.0;
+  prefix[0] = unit;
+  for (std::size_t k = 0; k < K; ++k) prefix[k + 1] = convolve(prefix[k], laws[k]);
+  suffix[K] = unit;
+  for (std::size_t k = K; k-- > 0;) suffix[k] = convolve(suffix[k + 1], laws[k]);
+  Eigen::VectorXd out(static_cast<Eigen::Index>(K));
+  for (std::size_t k = 0; k < K; ++k) {
+    const auto others = convolve(convolve(prefix[k], suffix[k + 1]), binomial(k, cells - 1));
+    const double p = n[static_cast<Eigen::Index>(k)], q = hole[static_cast<Eigen::Index>(k)];
+    const double in = p * others[N - 1], out_ = q * others[N];
+    out[static_cast<Eigen::Index>(k)] = in + out_ > 0 ? in / (in + out_) : p;
+  }
+  return out;
+}
+
 }  // namespace vswap::theory

@@ -265,7 +265,7 @@ TEST_P(FermionExact, RelaxationFollowsKineticEquation39AsDtGoesToZero) {
 // statistical resolution (30 000 realizations, seed 1 on the CPU: energy z -0.03 / -0.42,
 // class chi^2 3.9 / 7.8 for 8 dof), and this test resolves it from (40) (z -6.2 / -6.5,
 // chi^2 64 / 82): the reference the fixed-N correction of the theory is checked against
-// (RunTheory.FermionTheoryHoldsExactlyNParticlesToFirstOrder).
+// (RunTheory.FermionTheoryHoldsExactlyNParticles).
 TEST_P(FermionExact, StationaryStateHoldsExactlyNFermions) {
   VSWAP_SKIP_UNLESS_BACKEND(GetParam());
   Config c = test::fig5d(Scheme::exact, Statistics::fermi);

@@ -77,13 +77,42 @@ double energy_of(const theory::VelocityGrid& g, const Eigen::VectorXd& rho_p) {
                : 0.0;
 }
 
-/// Fermions: adds to `rho_p` (an x-averaged phase-space density on the lattice `grid` of
-/// a ring of length L) the fixed-N correction of its classes' counts, from the sums of the
-/// local states' cumulants per class and over all Pauli cells (theory::FixedNSums).
-void add_fixed_n(Eigen::VectorXd& rho_p, const theory::VelocityGrid& grid, double L,
-                 const std::vector<theory::FixedNSums>& per_class, const theory::FixedNSums& all) {
-  for (Eigen::Index k = 0; k < rho_p.size(); ++k)
-    rho_p[k] += all.shift(per_class[k].T, per_class[k].V) / (grid.weight[k] * L);
+/// Fermion local states (40) along one time's solver cells (`cell_density`, equal cells of
+/// a ring of length L, `bins` output bins of whole cells): their x-averaged phase-space
+/// density and, to first order in 1/N, its fixed-N correction and that of the bins' density
+/// (theory::FixedNSums; docs/VALIDATION.md section 11).
+struct LocalStates {
+  Eigen::VectorXd rho_p, fixed_n_rho_p;
+  std::vector<double> fixed_n_density;  ///< bins, particles per unit length
+};
+LocalStates fermion_local_states(const theory::DiscreteBath& bath, const Eigen::VectorXd& cell_density, std::size_t bins,
+                                 double L) {
+  const auto K = static_cast<std::size_t>(bath.grid.size());
+  const auto cells = static_cast<std::size_t>(cell_density.size());
+  VSWAP_EXPECTS(cells % bins == 0, "the Burgers cells are not a multiple of the bins");
+  const std::size_t per_bin = cells / bins;
+  LocalStates out{Eigen::VectorXd::Zero(static_cast<Eigen::Index>(K)), Eigen::VectorXd::Zero(static_cast<Eigen::Index>(K)),
+                  std::vector<double>(bins, 0.0)};
+  std::vector<theory::FixedNSums> per_class(K), per_bin_sums(bins);
+  theory::FixedNSums all;
+  for (std::size_t c = 0; c < cells; ++c) {
+    const double rho = cell_density[static_cast<Eigen::Index>(c)];
+    if (rho <= 0) continue;
+    const auto st = theory::stationary_state(bath, Statistics::fermi, rho);
+    out.rho_p += st.rho_p / static_cast<double>(cells);
+    for (std::size_t k = 0; k < K; ++k) {
+      const double n = st.n[static_cast<Eigen::Index>(k)], hole = st.hole[static_cast<Eigen::Index>(k)];
+      per_class[k].add(n, hole);
+      per_bin_sums[c / per_bin].add(n, hole);
+      all.add(n, hole);
+    }
+  }
+  for (std::size_t k = 0; k < K; ++k)
+    out.fixed_n_rho_p[static_cast<Eigen::Index>(k)] =
+        all.shift(per_class[k].T, per_class[k].V) / (bath.grid.weight[static_cast<Eigen::Index>(k)] * L);
+  for (std::size_t b = 0; b < bins; ++b)
+    out.fixed_n_density[b] = all.shift(per_bin_sums[b].T, per_bin_sums[b].V) / (L / static_cast<double>(bins));
+  return out;
 }
 
 }  // namespace
@@ -204,16 +233,26 @@ MonteCarloTheory monte_carlo_theory(const Config& cfg, const engine::RunSums& su
     for (std::size_t i = 0; i < T; ++i) elapsed[i] = sums.times[i] - t_start;
     const auto kin =
         theory::solve_kinetic(th.bath, stats, cfg.collisions.gamma, rho_p0, elapsed);
-    // a stationary fermion start stays in (40), a product state held at exactly N: its
-    // fixed-N correction (the other starts are not product states; none is applied)
+    // a stationary fermion start stays in (40) held at exactly N: its fixed-N state, exact
+    // where the convolution is cheap, else to first order (the other starts are not (40);
+    // none is applied)
     const bool fixed_n = fermi && th.homogeneous && v == InitialVelocities::stationary;
-    std::vector<theory::FixedNSums> per_class(fixed_n ? K : 0);
-    theory::FixedNSums all;
+    Eigen::VectorXd shift;
     if (fixed_n) {
       const auto st = theory::stationary_state(th.bath, stats, mean_density);
-      for (std::size_t k = 0; k < K; ++k) {
-        per_class[k].add(st.n[static_cast<long>(k)], st.hole[static_cast<long>(k)]);
-        all.add(st.n[static_cast<long>(k)], st.hole[static_cast<long>(k)]);
+      const auto cells = static_cast<long>(cfg.numerics.cells);
+      const Eigen::VectorXd held = theory::fixed_n_occupations(st.n, st.hole, cells, static_cast<long>(sums.particles));
+      shift = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(K));
+      if (held.size() > 0) {
+        th.fixed_n_note = "exact";
+        // M (q_k - n_k) particles in class k, per unit length and lambda
+        for (std::size_t k = 0; k < K; ++k) {
+          const auto j = static_cast<Eigen::Index>(k);
+          shift[j] = static_cast<double>(cells) * (held[j] - st.n[j]) / (grid.weight[j] * L);
+        }
+      } else {
+        th.fixed_n_note = "first order in 1/N";
+        shift = fermion_local_states(th.bath, Eigen::VectorXd::Constant(1, mean_density), 1, L).fixed_n_rho_p;
       }
     }
     for (std::size_t i = 0; i < T; ++i) {
@@ -221,7 +260,7 @@ MonteCarloTheory monte_carlo_theory(const Config& cfg, const engine::RunSums& su
       Eigen::VectorXd row = grand;
       double energy = kin.energy[i];
       if (fixed_n) {
-        add_fixed_n(row, grid, L, per_class, all);
+        row += shift;
         th.fixed_n_energy.push_back(energy_of(grid, row) - energy_of(grid, grand));
         energy += th.fixed_n_energy.back();
         for (std::size_t k = 0; k < K; ++k)
@@ -267,8 +306,17 @@ MonteCarloTheory monte_carlo_theory(const Config& cfg, const engine::RunSums& su
     th.missing_variance = missing.variance_lag / (w * w + 2 * var_b * t);
     th.missing_shift = missing.shift;
   }
-  th.linear_density = row_major(linear_diffusion_prediction(transport, at_run_times, th.rho0,
-                                                            burgers.cells).density);
+  const auto linear = linear_diffusion_prediction(transport, at_run_times, th.rho0, burgers.cells);
+  th.linear_density = row_major(linear.density);
+  // fermions started in (40) held at N: the fixed-N correction of the profiles' local states
+  const bool fixed_n = fermi && cfg.system.velocities == InitialVelocities::stationary;
+  if (fixed_n) {
+    th.fixed_n_note = "first order in 1/N";
+    for (std::size_t i = 0; i < T; ++i) {
+      const auto along = fermion_local_states(th.bath, linear.cell_density.row(static_cast<long>(i)).transpose(), B, L);
+      for (std::size_t b = 0; b < B; ++b) th.linear_density[i * B + b] += along.fixed_n_density[b];
+    }
+  }
   if (!fermi && cfg.system.velocities == InitialVelocities::thermal) {
     kinetic_velocities();  // far from the local state at first, and exact
     return th;
@@ -276,45 +324,35 @@ MonteCarloTheory monte_carlo_theory(const Config& cfg, const engine::RunSums& su
   // Velocities: the local stationary states along the predicted profile, averaged over x,
   // on the solver's own cells (finer than the output bins: (40) is not linear in rho, so
   // states at bin-averaged densities would depend on the binning).
-  // Fermions: with the fixed-N correction of these product states (on the solver's cells,
-  // which are whole fractions of the output bins), in the velocities, the energy and the
-  // density.
-  th.velocity_note = fermi ? "local stationary states (40) along the Burgers profile (solver cells), with the"
-                             " fixed-N correction"
-                           : "local stationary states (20) along the Burgers profile";
-  const long cells = burgers.cell_density.cols();
-  const long per_bin = cells / static_cast<long>(B);
-  VSWAP_EXPECTS(per_bin * static_cast<long>(B) == cells, "the Burgers cells are not a multiple of the bins");
+  // Fermions started `stationary`: with the fixed-N correction of these states (on the
+  // solver's cells, whole fractions of the output bins), in the velocities, the energy and
+  // the density (a `bath` or `thermal` start reaches the fixed-N state only as its
+  // Poisson-like count fluctuations relax, down to the ring's longest wavelength: none is
+  // applied; docs/VALIDATION.md section 11).
+  th.velocity_note = !fermi ? "local stationary states (20) along the Burgers profile"
+                     : fixed_n ? "local stationary states (40) along the Burgers profile (solver cells), with the"
+                                 " fixed-N correction"
+                               : "local stationary states (40) along the Burgers profile (solver cells)";
   for (std::size_t i = 0; i < T; ++i) {
-    Eigen::VectorXd total = Eigen::VectorXd::Zero(grid.lambda.size());
+    Eigen::VectorXd total;
     if (!fermi) {  // (20) is linear in rho: the mean density's state (one solve, not one a cell)
       total = theory::stationary_state(th.bath, stats, burgers.cell_density.row(static_cast<long>(i)).mean()).rho_p;
       th.energy.push_back(energy_of(grid, total));
     } else {
-      std::vector<theory::FixedNSums> per_class(K), per_bin_sums(B);
-      theory::FixedNSums all;
-      for (long c = 0; c < cells; ++c) {
-        const double rho = burgers.cell_density(static_cast<long>(i), c);
-        if (rho <= 0) continue;
-        const auto st = theory::stationary_state(th.bath, stats, rho);
-        total += st.rho_p / static_cast<double>(cells);
-        for (std::size_t k = 0; k < K; ++k) {
-          const double n = st.n[static_cast<long>(k)], hole = st.hole[static_cast<long>(k)];
-          per_class[k].add(n, hole);
-          per_bin_sums[static_cast<std::size_t>(c / per_bin)].add(n, hole);
-          all.add(n, hole);
+      const auto along = fermion_local_states(th.bath, burgers.cell_density.row(static_cast<long>(i)).transpose(), B, L);
+      total = along.rho_p;
+      const double grand = energy_of(grid, total);
+      if (fixed_n) {
+        total += along.fixed_n_rho_p;
+        th.fixed_n_energy.push_back(energy_of(grid, total) - grand);
+        th.fixed_n_velocity.insert(th.fixed_n_velocity.end(), along.fixed_n_rho_p.data(),
+                                   along.fixed_n_rho_p.data() + along.fixed_n_rho_p.size());
+        for (std::size_t b = 0; b < B; ++b) {
+          th.fixed_n_density.push_back(along.fixed_n_density[b]);
+          th.density[i * B + b] += along.fixed_n_density[b];
         }
       }
-      const Eigen::VectorXd grand = total;
-      add_fixed_n(total, grid, L, per_class, all);
-      th.fixed_n_energy.push_back(energy_of(grid, total) - energy_of(grid, grand));
-      th.energy.push_back(energy_of(grid, grand) + th.fixed_n_energy.back());
-      for (std::size_t k = 0; k < K; ++k)
-        th.fixed_n_velocity.push_back(total[static_cast<long>(k)] - grand[static_cast<long>(k)]);
-      for (std::size_t b = 0; b < B; ++b) {
-        th.fixed_n_density.push_back(all.shift(per_bin_sums[b].T, per_bin_sums[b].V) / (L / static_cast<double>(B)));
-        th.density[i * B + b] += th.fixed_n_density.back();
-      }
+      th.energy.push_back(fixed_n ? grand + th.fixed_n_energy.back() : grand);
     }
     const auto bins = velocity_bins(total);
     th.velocity.insert(th.velocity.end(), bins.begin(), bins.end());

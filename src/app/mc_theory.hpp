@@ -26,11 +26,11 @@ struct MonteCarloTheory {
   std::vector<double> density;   ///< T x B
   std::vector<double> velocity;  ///< T x K, bin averages
   std::vector<double> energy;    ///< T
-  /// The fixed-N correction included in `density`, `velocity` and `energy` (same shapes):
-  /// fermion predictions made of local states (40), i.e. the homogeneous `stationary` start
-  /// and every inhomogeneous run (theory::FixedNSums; docs/VALIDATION.md section 11). Empty
-  /// where none is applied.
+  /// The fixed-N correction included in `density`, `velocity` and `energy` (same shapes;
+  /// `linear_density` carries its own): fermions started `stationary`, whose state is (40)
+  /// held at exactly N (docs/VALIDATION.md section 11). Empty where none is applied.
   std::vector<double> fixed_n_density, fixed_n_velocity, fixed_n_energy;
+  std::string fixed_n_note;  ///< "exact" (uniform gas, the convolution) or "first order in 1/N"
   // inhomogeneous only: the boosted linear diffusion equation
   std::vector<double> linear_density;  ///< T x B
   double rho0 = 0, linear_u = 0, linear_D = 0;

@@ -122,9 +122,11 @@ void write_run_file(const std::string& path, const Config& cfg, const engine::Ru
     out.write("/theory/fixed_n/velocity", th.fixed_n_velocity, {T, K});
     out.write("/theory/fixed_n/energy", th.fixed_n_energy);
     out.attribute("/theory/fixed_n", "meaning",
-                  std::string("the fixed-N correction included in /theory/density, velocity and energy: the local "
-                              "states (40) held at exactly N fermions, to first order in 1/N (docs/VALIDATION.md "
-                              "section 11); subtract it for the grand-canonical prediction"));
+                  std::string("the fixed-N correction included in /theory/density, velocity and energy: a "
+                              "`stationary` start's local states (40) held at exactly N fermions (docs/VALIDATION.md "
+                              "section 11); subtract it for the grand-canonical prediction. /theory/linear_density "
+                              "carries the same correction along its own profile"));
+    out.attribute("/theory/fixed_n", "method", th.fixed_n_note);
   }
   out.write("/comparison/chi2_dof", chi2);
   out.write_int("/comparison/dof", dof, {T});
@@ -238,9 +240,9 @@ void write_run_file(const std::string& path, const Config& cfg, const engine::Ru
     const double shift = th.fixed_n_energy.back(), se = summary.energy_stderr.back();
     std::cout << fmt::format(
         "fermions: the theory holds exactly N = {} fermions: the fixed-N correction of the local states"
-        " (40), {:+.3g} in the energy per particle at t = {:.4g} ({:+.2g} of this run's standard errors),"
-        " is included (/theory/fixed_n; docs/VALIDATION.md section 11)\n",
-        sums.particles, shift, sums.times.back(), se > 0 ? shift / se : 0.0);
+        " (40) ({}), {:+.3g} in the energy per particle at t = {:.4g} ({:+.2g} of this run's standard"
+        " errors), is included (/theory/fixed_n; docs/VALIDATION.md section 11)\n",
+        sums.particles, th.fixed_n_note, shift, sums.times.back(), se > 0 ? shift / se : 0.0);
   }
   if (!th.homogeneous) {
     const double n_r = static_cast<double>(sums.particles) * static_cast<double>(sums.realizations());
