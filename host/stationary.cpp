@@ -162,7 +162,10 @@ Eigen::VectorXd fixed_n_occupations(const Eigen::VectorXd& n, const Eigen::Vecto
   VSWAP_EXPECTS(n.size() == hole.size() && cells >= 1 && particles >= 1, "fixed_n_occupations: bad arguments");
   const auto K = static_cast<std::size_t>(n.size());
   const auto N = static_cast<std::size_t>(particles);
-  if (static_cast<double>(K) * static_cast<double>(N + 1) * static_cast<double>(N + 1) > 5e7) return {};
+  // cost K N^2, memory 2 K N doubles
+  if (static_cast<double>(K) * static_cast<double>(N + 1) * static_cast<double>(N + 1) > 5e7 ||
+      static_cast<double>(K) * static_cast<double>(N + 1) > 4e6)
+    return {};
   // the law of the count of m Pauli cells of occupation p, truncated at N
   const auto binomial = [&](std::size_t k, long m) {
     std::vector<double> law(N + 1, 0.0);

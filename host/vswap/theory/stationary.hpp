@@ -90,8 +90,8 @@ struct FixedNSums {
 /// n[k]), conditioned on `particles` in all. Returns each class's conditioned occupation
 /// per Pauli cell, from the law of the other Pauli cells (the classes' binomial laws
 /// convolved, truncated at the particle number); empty where classes x particles^2 > 5e7
-/// (about 1.5e8 operations; 26 classes: up to 1386 particles), where the first order
-/// (FixedNSums) is within O(1/N) of the shift anyway.
+/// (about 1.5e8 operations; 26 classes: up to 1386 particles) or classes x particles > 4e6
+/// (64 MB of laws), where the first order (FixedNSums) is within O(1/N) of the shift anyway.
 Eigen::VectorXd fixed_n_occupations(const Eigen::VectorXd& n, const Eigen::VectorXd& hole, long cells,
                                     long particles);
 
