@@ -34,6 +34,28 @@ inline Config fig5d(Scheme scheme = Scheme::exact, Statistics stats = Statistics
   return c;
 }
 
+/// A small degenerate fermion gas (docs/VALIDATION.md sections 9, 11): thermal bath T = 2,
+/// boost 0.7, rho_bath 30, gamma 0.1, `stationary` start on L = 150 (25 cells of length 6:
+/// dl = 2 pi / 6; 120 fermions: 4.8 a cell, n up to 0.87), width 25 for a profile.
+inline Config few_fermions(Profile profile, std::int64_t particles) {
+  Config c = fig5d(Scheme::exact, Statistics::fermi);
+  c.bath.kind = BathKind::thermal;
+  c.bath.density = 30;
+  c.bath.temperature = 2;
+  c.bath.boost = 0.7;
+  c.collisions.gamma = 0.1;
+  c.system.profile = profile;
+  c.system.particles = particles;
+  c.system.length = 150;
+  c.system.width = 25;
+  c.system.velocities = InitialVelocities::stationary;
+  c.numerics.cells = 25;
+  c.numerics.bins = 25;
+  c.numerics.times = {0.0, 2.0};
+  c.theory.points = 50;
+  return c;
+}
+
 inline engine::RunSums run_cpu(const Config& c, int threads = 0, bool check = false,
                                std::int64_t first = 0, std::int64_t last = -1) {
   engine::RunSetup s;

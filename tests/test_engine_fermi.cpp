@@ -268,17 +268,7 @@ TEST_P(FermionExact, RelaxationFollowsKineticEquation39AsDtGoesToZero) {
 // (RunTheory.FermionTheoryHoldsExactlyNParticles).
 TEST_P(FermionExact, StationaryStateHoldsExactlyNFermions) {
   VSWAP_SKIP_UNLESS_BACKEND(GetParam());
-  Config c = test::fig5d(Scheme::exact, Statistics::fermi);
-  c.bath.kind = BathKind::thermal;
-  c.bath.density = 30;
-  c.bath.temperature = 2;
-  c.bath.boost = 0.7;
-  c.collisions.gamma = 0.1;
-  c.system.profile = Profile::uniform;
-  c.system.particles = 120;
-  c.system.length = 150;
-  c.numerics.cells = 25;
-  c.system.velocities = InitialVelocities::stationary;
+  Config c = test::few_fermions(Profile::uniform, 120);
   c.numerics.dt = 0.05;
   c.numerics.times = {0.0, 1.0};
   c.numerics.bins = 5;

@@ -250,27 +250,6 @@ TEST(RunTheory, KnudsenNumberAndMissingSkewnessOfInhomogeneousRuns) {
 
 namespace {
 
-/// A small degenerate fermion gas: thermal bath T = 2, boost 0.7, rho_bath 30, on L = 150
-/// (25 cells of length 6: dl = 2 pi / 6), gamma 0.1.
-Config few_fermions(Profile profile, std::int64_t particles) {
-  Config c = test::fig5d(Scheme::exact, Statistics::fermi);
-  c.bath.kind = BathKind::thermal;
-  c.bath.density = 30;
-  c.bath.temperature = 2;
-  c.bath.boost = 0.7;
-  c.collisions.gamma = 0.1;
-  c.system.profile = profile;
-  c.system.particles = particles;
-  c.system.length = 150;
-  c.system.width = 25;
-  c.system.velocities = InitialVelocities::stationary;
-  c.numerics.cells = 25;
-  c.numerics.bins = 25;
-  c.numerics.times = {0.0, 2.0};
-  c.theory.points = 50;
-  return c;
-}
-
 /// The exact mean class counts and cell counts of the run's lattice state held at exactly N:
 /// every Pauli cell (class k, cell c) occupied independently with (40) at `cell_density[c]`,
 /// conditioned on the total (test::conditioned_occupations). Also the unconditioned ones.
@@ -325,7 +304,7 @@ double energy_per_particle(const theory::DiscreteBath& lattice, const std::vecto
 // (multinomial: no shift) have none.
 TEST(RunTheory, FermionTheoryHoldsExactlyNParticles) {
   for (const auto& [N, M] : {std::pair<int, int>{120, 25}, std::pair<int, int>{1440, 300}}) {
-    Config c = few_fermions(Profile::uniform, N);
+    Config c = test::few_fermions(Profile::uniform, N);
     c.system.length = 6.0 * M;
     c.numerics.cells = M;
     const auto th = theory_of(c);
@@ -354,7 +333,7 @@ TEST(RunTheory, FermionTheoryHoldsExactlyNParticles) {
     }
   }
   {
-    const Config c = few_fermions(Profile::gaussian, 60);
+    const Config c = test::few_fermions(Profile::gaussian, 60);
     const auto th = theory_of(c);
     const double L = c.system.length;
     const Eigen::VectorXd rho = theory::gaussian_bin_averages(60, L, c.system.width, 25);
@@ -378,7 +357,7 @@ TEST(RunTheory, FermionTheoryHoldsExactlyNParticles) {
     EXPECT_TRUE(poisson.fixed_n_energy.empty());
     for (std::size_t b = 0; b < 25; ++b) EXPECT_NEAR(poisson.density[b], rho[static_cast<long>(b)], 1e-14);
   }
-  Config classical = few_fermions(Profile::gaussian, 60);
+  Config classical = test::few_fermions(Profile::gaussian, 60);
   classical.system.statistics = Statistics::classical;
   classical.collisions.scheme = Scheme::event;
   EXPECT_TRUE(theory_of(classical).fixed_n_energy.empty());
