@@ -533,3 +533,41 @@ points = 50
 }
 
 }  // namespace
+
+// The table says where a figure is no check (an audit read 0.000 / -0.00 at t = 0 of a
+// uniform `thermal` fermion start as a perfect fit): (39) from the run's own histogram
+// prints `-` there and says why; a `bath` start on a profile is not the local states the
+// theory holds at t = 0, and the run says so; a `stationary` start is, and carries the
+// fixed-N line instead.
+TEST(RunCommand, TheTableSaysWhereAFigureIsNoCheck) {
+  ScratchDir dir("table-no-check");
+  const std::string cfg = dir.write("tiny.toml", kTiny);
+  const auto uniform = run_vswap("run " + cfg + " -o " + dir.file("u.h5") + " --set system.profile=\"uniform\"");
+  ASSERT_EQ(uniform.exit_code, 0) << uniform.output;
+  EXPECT_NE(uniform.output.find("(39) starts from this run's own histogram at t = 0"), std::string::npos)
+      << uniform.output;
+  const std::size_t row = uniform.output.find("\n         0  ");
+  ASSERT_NE(row, std::string::npos) << uniform.output;
+  const std::string first = uniform.output.substr(row + 1, uniform.output.find('\n', row + 1) - row - 1);
+  EXPECT_EQ(first.substr(first.size() - 2), " -") << first;
+  EXPECT_EQ(uniform.output.find("fixed-N"), std::string::npos) << uniform.output;
+
+  const auto bath = run_vswap("run " + cfg + " -o " + dir.file("b.h5"));
+  ASSERT_EQ(bath.exit_code, 0) << bath.output;
+  EXPECT_NE(bath.output.find("a `bath` fermion start is not the local states (40)"), std::string::npos)
+      << bath.output;
+  EXPECT_EQ(bath.output.find("own histogram"), std::string::npos) << bath.output;
+  EXPECT_EQ(bath.output.find("fixed-N"), std::string::npos) << bath.output;
+
+  const auto stationary =
+      run_vswap("run " + cfg + " -o " + dir.file("s.h5") + " --set system.velocities=\"stationary\"");
+  ASSERT_EQ(stationary.exit_code, 0) << stationary.output;
+  EXPECT_EQ(stationary.output.find("is not the local states"), std::string::npos) << stationary.output;
+  EXPECT_NE(stationary.output.find("the fixed-N correction of the local states (40) (first order in 1/N)"),
+            std::string::npos) << stationary.output;
+  EXPECT_EQ(vswap::app::h5_read_attribute(dir.file("s.h5"), "/theory/fixed_n", "method"), "first order in 1/N");
+  const auto uniform_stationary = run_vswap("run " + cfg + " -o " + dir.file("us.h5") +
+                                            " --set system.profile=\"uniform\" --set system.velocities=\"stationary\"");
+  ASSERT_EQ(uniform_stationary.exit_code, 0) << uniform_stationary.output;
+  EXPECT_NE(uniform_stationary.output.find("(40) (exact)"), std::string::npos) << uniform_stationary.output;
+}

@@ -224,6 +224,15 @@ void write_run_file(const std::string& path, const Config& cfg, const engine::Ru
                              own ? "-" : fmt::format("{:.3f}", velocity_chi2[i]),
                              own ? "-" : fmt::format("{:.2f}", energy_z[i]));
   }
+  if (cfg.system.statistics == Statistics::fermi && !th.homogeneous &&
+      cfg.system.velocities != InitialVelocities::stationary && sums.times[0] == 0.0)
+    std::cout << fmt::format(
+        "velocities: a `{}` fermion start is not the local states (40) that the theory holds from t = 0"
+        " (classes drawn from {}, redrawn where taken), so the t = 0 velocity chi^2 and energy z measure"
+        " the start, not the theory; they relax within a few 1 / (gamma rho_bath) = {:.3g}\n",
+        cfg.system.velocities == InitialVelocities::bath ? "bath" : "thermal",
+        cfg.system.velocities == InitialVelocities::bath ? "the bath's law" : "the thermal law of system.temperature",
+        1.0 / (cfg.collisions.gamma * th.bath.density));
   if (own_start)
     std::cout << fmt::format(
         "velocities: (39) starts from this run's own histogram at t = {:.4g} (the start is not a stationary"
