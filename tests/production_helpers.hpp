@@ -105,8 +105,10 @@ inline pid_t spawn_vswap(const std::vector<std::string>& args, const std::string
 }
 
 /// Runs `vswap <args>` in a child process whose files may grow to at most `file_bytes`
-/// (RLIMIT_FSIZE, with SIGXFSZ ignored, so a write past it fails with EFBIG as on a full
-/// disk). stdout and stderr come back through a pipe, which the limit does not touch.
+/// (RLIMIT_FSIZE, as `ulimit -f` or a batch system sets it; SIGXFSZ keeps its default
+/// disposition, which kills a process that does not ignore it: vswap ignores it, so a write
+/// past the limit fails with EFBIG as on a full disk). stdout and stderr come back through a
+/// pipe, which the limit does not touch.
 /// exit_code is -1 when a signal (a crash) ended the child.
 inline CommandResult run_vswap_with_file_limit(const std::vector<std::string>& args,
                                                rlim_t file_bytes) {
@@ -119,7 +121,7 @@ inline CommandResult run_vswap_with_file_limit(const std::vector<std::string>& a
     dup2(fds[1], 1);
     dup2(fds[1], 2);
     close(fds[1]);
-    signal(SIGXFSZ, SIG_IGN);  // ignored dispositions survive exec
+    signal(SIGXFSZ, SIG_DFL);  // as a shell leaves it: vswap must ignore it itself
     const rlimit limit{file_bytes, file_bytes};
     setrlimit(RLIMIT_FSIZE, &limit);
     std::vector<char*> argv{const_cast<char*>(VSWAP_BINARY)};

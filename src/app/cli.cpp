@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <csignal>
 #include <exception>
 #include <iostream>
 #include <string>
@@ -53,6 +54,10 @@ CLI::Option* add_common(CLI::App& sub, CommonArgs& args, const std::string& outp
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A file size limit (`ulimit -f`, a batch system's) would kill the process with SIGXFSZ:
+  // no message, a temporary file left behind (exit 153). Ignored, the write fails with EFBIG
+  // and takes the full-disk path (exit 1 naming the file).
+  std::signal(SIGXFSZ, SIG_IGN);
   prepare_hdf5();
   CLI::App app{fmt::format(
       "vswap {} - stochastic velocity-swap gases coupled to a frozen bath, and the Burgers\n"
