@@ -5,6 +5,8 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <random>
 #include <regex>
 #include <thread>
@@ -61,6 +63,49 @@ TEST(ShardMerge, MergedShardsEqualOneRunAndRecordProvenance) {
   }
   EXPECT_EQ(attr(dir.file("s2.h5"), "shard"), "2/3");
   EXPECT_NE(attr(dir.file("s2.h5"), "command_line").find("--shard 2/3"), std::string::npos);
+}
+
+// A table bath's file given relative to a config in another directory, the run started
+// with a relative config path: the shards record bath.file resolved once (sub/bath.txt from
+// here). The merge resolved it again against the config's directory (sub/sub/bath.txt, one
+// more sub/ per merge, an audit); it now records the shards' config. An output that is the
+// shards' config, or any existing file that is not HDF5, is refused and left as it was
+// (`vswap merge CONFIG.toml ...` overwrote the config).
+TEST(ShardMerge, KeepsTheShardsConfigAndNeverOverwritesAConfig) {
+  ScratchDir dir("merge-config");
+  fs::create_directories(dir.file("sub"));
+  std::string table;
+  for (int i = 0; i <= 80; ++i) {  // a Gaussian of sd 4
+    const double l = -16.0 + 0.4 * i;
+    table += fmt::format("{:.6g} {:.4g}\n", l, std::exp(-l * l / 32));
+  }
+  dir.write("sub/bath.txt", table);
+  std::string text = vswap::test::tiny_config(4);
+  text = std::regex_replace(text, std::regex("kind = \"bragg\"\n"), "kind = \"table\"\nfile = \"bath.txt\"\n");
+  text = std::regex_replace(text, std::regex("sigma = 6.0\nlambda_B = 5.9\nb = 0.3\n"), "");
+  const std::string cfg = fs::relative(dir.write("sub/t.toml", text), fs::current_path()).string();
+  for (int i = 1; i <= 2; ++i) {
+    const auto r = run_vswap("run " + cfg + " -q --shard " + std::to_string(i) + "/2 -o " +
+                             dir.file("s" + std::to_string(i) + ".h5"));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+  const std::string shards = " " + dir.file("s1.h5") + " " + dir.file("s2.h5");
+  ASSERT_EQ(run_vswap("merge -q " + dir.file("m.h5") + shards).exit_code, 0);
+  EXPECT_EQ(attr(dir.file("m.h5"), "config"), attr(dir.file("s1.h5"), "config"));
+  EXPECT_NE(attr(dir.file("m.h5"), "config").find("sub/bath.txt"), std::string::npos);
+  EXPECT_EQ(attr(dir.file("m.h5"), "config").find("sub/sub/"), std::string::npos);
+  EXPECT_EQ(attr(dir.file("m.h5"), "config_path"), cfg);
+
+  const auto onto_config = run_vswap("merge -q " + cfg + shards);
+  EXPECT_EQ(onto_config.exit_code, 2) << onto_config.output;
+  EXPECT_NE(onto_config.output.find("is the shards' config file"), std::string::npos) << onto_config.output;
+  const std::string other = dir.write("notes.txt", "my notes\n");
+  const auto onto_text = run_vswap("merge -q " + other + shards);
+  EXPECT_EQ(onto_text.exit_code, 2) << onto_text.output;
+  EXPECT_NE(onto_text.output.find("exists and is not an HDF5 file"), std::string::npos) << onto_text.output;
+  std::ifstream kept(dir.file("sub/t.toml"));
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(kept), {}), text);  // the config is intact
+  ASSERT_EQ(run_vswap("merge -q " + dir.file("m.h5") + shards).exit_code, 0);  // an HDF5 output is replaced
 }
 
 /// `merge --set theory.*` recomputes the prediction from the shards' Monte Carlo: the file is

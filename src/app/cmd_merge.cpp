@@ -7,12 +7,14 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <hdf5.h>
 
 #include <vswap/error.hpp>
 
 #include "app/checkpoint.hpp"
 #include "app/commands.hpp"
 #include "app/config_io.hpp"
+#include "app/predictions.hpp"
 #include "app/run_output.hpp"
 
 namespace vswap::app {
@@ -99,6 +101,16 @@ int merge_command(const MergeArgs& args) {
   if (fs::path(args.output).filename().empty() || fs::is_directory(args.output)) {
     throw InputError(args.output, "is not a file name");
   }
+  // `vswap merge CONFIG.toml SHARD.h5 ...` (by analogy with `vswap run CONFIG`) overwrote
+  // the config with HDF5: merge replaces only an HDF5 file, never the shards' config
+  if (fs::exists(args.output)) {
+    for (const auto& s : shards)
+      if (!s.info.config_path.empty() && same_file(args.output, s.info.config_path))
+        throw InputError(args.output, "is the shards' config file (vswap merge OUT.h5 SHARD.h5 ...)");
+    if (H5Fis_hdf5(args.output.c_str()) <= 0)
+      throw InputError(args.output, "exists and is not an HDF5 file: merge replaces only an HDF5 output "
+                                    "(vswap merge OUT.h5 SHARD.h5 ...)");
+  }
 
   // Same config (numerics.backend may differ: every backend gives the same bits; this
   // includes the seed), same program version.
@@ -137,8 +149,15 @@ int merge_command(const MergeArgs& args) {
                             "shards fixed the rest of the run");
     }
   }
-  const Config cfg =
-      parse_config(ref.info.config, args.overrides, ref.info.config_path, ref.info.bath_table);
+  // The shards' config attribute is the effective config (a fixed point of parsing), its
+  // bath.file already resolved against the run's config directory: parsed again from that
+  // directory it gained it once more per merge (tb/tb/bath.txt). Older shards' partial
+  // texts still hold the config's own relative path.
+  const bool effective =
+      parse_config(ref.info.config, {}, "", ref.info.bath_table).toml_text == ref.info.config;
+  Config cfg = parse_config(ref.info.config, args.overrides, effective ? "" : ref.info.config_path,
+                            ref.info.bath_table);
+  cfg.source_path = ref.info.config_path;
   check_coverage(shards, cfg.numerics.realizations);
 
   engine::RunSums sums = shards.front().info.sums;
