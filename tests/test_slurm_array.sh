@@ -116,7 +116,8 @@ else
   [ ! -e scontrol.calls ] || fail "requeued after success"
 fi
 
-# 5. The submission: the array runs this script's --task mode (no exec of vswap), with the
+# 5. The submission: the array runs this script's --task mode (exec'd by the wrap's sh; vswap
+#    a child of it), with the
 #    signal 120 s ahead and --requeue; the merge waits for every shard.
 rm -f sbatch.count
 out=$(VSWAP=/opt/vswap bash "$SCRIPT" c.toml 4 sub/p) || fail "submission failed"
@@ -128,10 +129,29 @@ case "$wrap" in
   *"$SCRIPT"*--task*c.toml*4*sub/p*) ;;
   *) fail "the array task does not run --task: $wrap" ;;
 esac
-case "$wrap" in *exec*) fail "the array task execs: $wrap" ;; esac
+# the wrapped /bin/sh execs the task shell (never vswap itself: the task shell forwards)
+case "$wrap" in "--wrap=exec env "*bash*--task*) ;; *) fail "the wrap does not exec the task shell: $wrap" ;; esac
+case "$wrap" in *"exec "*"exec "*|*"exec "*vswap\ run*) fail "the array task execs vswap: $wrap" ;; esac
 case "$wrap" in *VSWAP=/opt/vswap*) ;; *) fail "VSWAP not passed on: $wrap" ;; esac
 grep -qx -- "--dependency=afterok:1001" sbatch.2.args || fail "merge: $(tr '\n' ' ' < sbatch.2.args)"
 case "$out" in *"job 1001"*"job 1002"*) ;; *) fail "submission output: $out" ;; esac
+
+# 6. As Slurm runs it: sbatch --wrap writes the command into a /bin/sh script and
+#    --signal=B:TERM signals that shell only. The signal must reach vswap and requeue (with
+#    a plain `bash ... --task` line, dash died of it and vswap ran on: an audit).
+rm -f sbatch.count scontrol.calls vswap.term vswap.started
+VSWAP="$work/bin/fake-vswap" bash "$SCRIPT" c.toml 4 sub/p > /dev/null || fail "submission failed"
+wrap=$(grep -- "^--wrap=" sbatch.1.args)
+printf '#!/bin/sh\n# This script was created by sbatch --wrap.\n\n%s\n' "${wrap#--wrap=}" > job.sh
+chmod +x job.sh
+SLURM_ARRAY_TASK_ID=3 ./job.sh & batch=$!
+wait_for test -e vswap.started || fail "the wrapped task did not start vswap"
+kill -TERM "$batch"
+status=0; wait "$batch" || status=$?
+[ "$status" = 143 ] || fail "the batch shell exited $status after SIGTERM, expected 143"
+wait_for test -e vswap.term || fail "SIGTERM to the batch shell did not reach vswap"
+[ "$(cat scontrol.calls 2>/dev/null)" = "requeue 77_3" ] ||
+  fail "batch shell: scontrol calls '$(cat scontrol.calls 2>/dev/null)', expected 'requeue 77_3'"
 
 if [ "$failures" -gt 0 ]; then
   echo "$failures check(s) failed" >&2

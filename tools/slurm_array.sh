@@ -61,6 +61,11 @@ mkdir -p "$(dirname "$PREFIX")"
 script="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
 printf -v task_command '%q ' env VSWAP="$VSWAP" CPUS_PER_TASK="$CPUS" \
   bash "$script" --task "$CONFIG" "$N" "$PREFIX"
+# `exec`: sbatch --wrap puts the command in a /bin/sh script, and B:TERM signals only that
+# shell; sh (dash) does not replace itself with its last command, so without exec the
+# signal killed sh and never reached the task shell or vswap (no checkpoint, no requeue).
+# exec makes the task shell the batch shell (vswap stays its child).
+task_command="exec $task_command"
 
 # --signal=B:TERM@120: Slurm sends SIGTERM to the batch shell 120 s before the time limit;
 # the task forwards it to vswap, which writes its checkpoint and exits with 143, and the
