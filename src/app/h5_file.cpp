@@ -284,6 +284,10 @@ std::string h5_read_attribute(const std::string& file, const std::string& object
   const std::size_t size = H5Tget_size(type.id);
   std::string value(size, '\0');
   H5Tset_size(mem.id, size);
+  // null-padded in memory: all `size` characters come back, whatever the file's padding (a
+  // null-terminated memory type of the same size drops the last character of a string
+  // written without a terminator, as h5py writes np.bytes_)
+  H5Tset_strpad(mem.id, H5T_STR_NULLPAD);
   if (H5Aread(attr.id, mem.id, value.data()) < 0) throw InputError(file, bad);
   while (!value.empty() && value.back() == '\0') value.pop_back();
   return value;
