@@ -571,3 +571,21 @@ TEST(RunCommand, TheTableSaysWhereAFigureIsNoCheck) {
   ASSERT_EQ(uniform_stationary.exit_code, 0) << uniform_stationary.output;
   EXPECT_NE(uniform_stationary.output.find("(40) (exact)"), std::string::npos) << uniform_stationary.output;
 }
+
+// The backend's fallback line (no GPU: "running on the CPU") is printed with -q too (an
+// audit: a quiet run on a GPU node whose driver is broken fell back without a word). On a
+// machine with a usable GPU there is no such line either way.
+TEST(RunCommand, QuietKeepsTheBackendFallbackLine) {
+  ScratchDir dir("quiet-fallback");
+  const std::string cfg = dir.write("tiny.toml", kTiny);
+  const std::string automatic = " --set numerics.backend=\"auto\" --set numerics.realizations=2";
+  const auto loud = vswap::test::run_vswap_stderr("run " + cfg + automatic + " -o " + dir.file("a.h5"));
+  const auto quiet = vswap::test::run_vswap_stderr("run " + cfg + automatic + " -q -o " + dir.file("b.h5"));
+  ASSERT_EQ(loud.exit_code, 0) << loud.output;
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.output;
+  const bool fell_back = loud.output.find("running on the CPU") != std::string::npos;
+  EXPECT_EQ(quiet.output.find("running on the CPU") != std::string::npos, fell_back) << quiet.output;
+#if !defined(VSWAP_WITH_CUDA)
+  EXPECT_TRUE(fell_back) << loud.output;
+#endif
+}

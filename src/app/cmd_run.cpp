@@ -179,7 +179,9 @@ int run_command(const RunArgs& args) {
     std::string note;
     auto engine = engine::make_engine(cfg.numerics.backend, note);
     const bool talk = !args.quiet && ranks.rank() == 0;
-    if (!note.empty() && talk) std::cerr << "vswap: " << note << "\n";
+    // the backend's fallback (no GPU, or one the runtime cannot use) is said with -q too: a
+    // quiet production run that silently ran on the CPU costs hours
+    if (!note.empty() && ranks.rank() == 0) std::cerr << "vswap: " << note << "\n";
     // The prediction before the Monte Carlo: a config whose theory cannot be computed is
     // refused now, not after hours of simulation (and it is not computed twice).
     theory = theory_before_run(cfg, *engine);
