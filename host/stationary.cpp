@@ -201,9 +201,14 @@ Eigen::VectorXd fixed_n_occupations(const Eigen::VectorXd& n, const Eigen::Vecto
   for (std::size_t k = K; k-- > 0;) suffix[k] = convolve(suffix[k + 1], laws[k]);
   Eigen::VectorXd out(static_cast<Eigen::Index>(K));
   for (std::size_t k = 0; k < K; ++k) {
-    const auto others = convolve(convolve(prefix[k], suffix[k + 1]), binomial(k, cells - 1));
+    // the other Pauli cells' law at N - 1 and N only: the last convolution in two sums
+    const auto rest = convolve(prefix[k], suffix[k + 1]);
+    const auto own = binomial(k, cells - 1);
+    double at[2] = {0.0, 0.0};
+    for (std::size_t c = 0; c < N; ++c) at[0] += own[c] * rest[N - 1 - c];
+    for (std::size_t c = 0; c <= N; ++c) at[1] += own[c] * rest[N - c];
     const double p = n[static_cast<Eigen::Index>(k)], q = hole[static_cast<Eigen::Index>(k)];
-    const double in = p * others[N - 1], out_ = q * others[N];
+    const double in = p * at[0], out_ = q * at[1];
     out[static_cast<Eigen::Index>(k)] = in + out_ > 0 ? in / (in + out_) : p;
   }
   return out;
