@@ -73,6 +73,8 @@ target_include_directories(vswap_kernel_emulation PRIVATE ${VSWAP_EMU_DIR})
 target_include_directories(vswap_kernel_emulation SYSTEM PRIVATE ${CUDAToolkit_INCLUDE_DIRS})
 target_include_directories(vswap_kernel_emulation PUBLIC ${PROJECT_SOURCE_DIR}/kernels)
 target_link_libraries(vswap_kernel_emulation PUBLIC vswap::physics PRIVATE vswap_warnings)
+# what device_unusable() names as the build's architectures
+target_compile_definitions(vswap_kernel_emulation PRIVATE "VSWAP_CUDA_ARCHITECTURES=\"none, host emulation\"")
 if(NOT VSWAP_KERNEL_EMULATION_SANITIZER STREQUAL "none")
   target_link_options(vswap_kernel_emulation INTERFACE -fsanitize=${VSWAP_KERNEL_EMULATION_SANITIZER})
 endif()

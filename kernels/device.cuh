@@ -13,6 +13,7 @@ struct DeviceInfo {
   std::size_t free_bytes = 0;
   int compute_major = 0;
   int compute_minor = 0;
+  int multiprocessors = 0;
 };
 
 /// Number of usable CUDA devices; 0 when there is no driver or no device (never throws).
@@ -23,6 +24,11 @@ int device_count() noexcept;
 /// CUDA runtime (the GPU is there but unusable: say so instead of falling back silently).
 std::string device_problem();
 
+/// Why device `index` cannot run this build's kernels ("" when it can): its context cannot
+/// be created (e.g. exclusive-process mode, held by another process), or this build has no
+/// code for its architecture. Clears the error it meets.
+std::string device_unusable(int index);
+
 /// The most device bytes DeviceBuffers held at once since the last reset (every device
 /// array of the backend is one, CUB's scratch included): what a run really allocates, for
 /// the tests of memory_need. Process-wide; thread-safe.
@@ -30,6 +36,12 @@ std::size_t buffer_bytes_peak() noexcept;
 
 /// Restarts buffer_bytes_peak() from what DeviceBuffers hold now.
 void reset_buffer_bytes_peak() noexcept;
+
+/// DeviceBuffer's cudaMalloc of `bytes` failed with `error` (a cudaError_t): throws
+/// vswap::ResourceError with the size and the memory free now (the run sized its batches by
+/// the free memory it measured: another process took some since), or std::runtime_error for
+/// an error other than out of memory.
+[[noreturn]] void allocation_failed(std::size_t bytes, int error);
 
 /// DeviceBuffer's report of an allocation (bytes > 0) or a release (bytes < 0).
 void note_buffer_bytes(std::ptrdiff_t bytes) noexcept;

@@ -36,7 +36,11 @@ class DeviceBuffer {
   void resize(std::size_t n) {
     release();
     if (n > 0) {
-      VSWAP_CUDA_TRY(cudaMalloc(reinterpret_cast<void**>(&p_), n * sizeof(T)));
+      const cudaError_t err = cudaMalloc(reinterpret_cast<void**>(&p_), n * sizeof(T));
+      if (err != cudaSuccess) {
+        p_ = nullptr;
+        allocation_failed(n * sizeof(T), static_cast<int>(err));
+      }
       note_buffer_bytes(static_cast<std::ptrdiff_t>(n * sizeof(T)));
     }
     n_ = n;

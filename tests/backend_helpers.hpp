@@ -16,9 +16,11 @@
 
 namespace vswap::test {
 
+/// A device that runs this build's kernels (a device without code for its architecture
+/// skips, saying so).
 inline bool have_cuda_device() {
 #if defined(VSWAP_WITH_CUDA)
-  static const bool have = vswap::cuda::device_count() > 0;
+  static const bool have = vswap::cuda::device_count() > 0 && vswap::cuda::device_unusable(0).empty();
   return have;
 #else
   return false;
@@ -29,7 +31,7 @@ inline bool have_cuda_device() {
 /// cannot use, such as a driver older than the toolkit.
 inline std::string no_device_reason() {
 #if defined(VSWAP_WITH_CUDA)
-  return vswap::cuda::device_problem();
+  return vswap::cuda::device_count() > 0 ? vswap::cuda::device_unusable(0) : vswap::cuda::device_problem();
 #else
   return "built without CUDA";
 #endif

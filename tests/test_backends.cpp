@@ -303,6 +303,62 @@ TEST(BackendChoice, CudaWithoutDeviceIsAnInputError) {
   }
 }
 
+// A device that cannot run this build's kernels (no code for its architecture: a T4 under
+// an sm_80/sm_90 build, or the sm_90 device bundle on an A100): `auto` falls back to the
+// CPU saying why, `cuda` is an input error naming it (it was a CUDA error at the first
+// launch, after the initial states and the allocations). Only the emulated device can play
+// such a device (VSWAP_EMU_NO_KERNEL_IMAGE).
+TEST(BackendChoice, ADeviceWithoutCodeForItsArchitectureFallsBackOrIsRefused) {
+#if !defined(VSWAP_EMULATED_CASES)
+  GTEST_SKIP() << "needs the emulated device (VSWAP_EMU_NO_KERNEL_IMAGE)";
+#else
+  const std::string why = "CUDA device 0 (vswap kernel emulation (host, sequential; not a GPU), compute 9.0) cannot "
+                          "run this build's kernels, built for CMAKE_CUDA_ARCHITECTURES none, host emulation";
+  ::setenv("VSWAP_EMU_NO_KERNEL_IMAGE", "1", 1);
+  std::string note;
+  const auto fallback = engine::make_engine(Backend::automatic, note);
+  EXPECT_EQ(fallback->backend_name(), "cpu");
+  EXPECT_EQ(note.rfind(why, 0), 0u) << note;
+  EXPECT_NE(note.find("; running on the CPU"), std::string::npos) << note;
+  try {
+    engine::make_engine(Backend::cuda, note);
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.key(), "numerics.backend");
+    EXPECT_NE(std::string(e.what()).find(why), std::string::npos) << e.what();
+  }
+  ::unsetenv("VSWAP_EMU_NO_KERNEL_IMAGE");
+  EXPECT_EQ(engine::make_engine(Backend::automatic, note)->backend_name(), "cuda") << note;
+  EXPECT_EQ(engine::make_engine(Backend::cpu, note)->backend_name(), "cpu");
+#endif
+}
+
+// A checkpointed run's chunks on the GPU (app/checkpointed_run.cpp): the first fills four
+// waves of the device's resident threads (2048 a multiprocessor, a particle each), at most
+// a batch. The CPU's two realizations a thread left an H100 with 32 x 1600 particles.
+TEST(GpuCheckpointChunks, FillTheDeviceAndHoldABatch) {
+  VSWAP_SKIP_UNLESS_BACKEND(Backend::cuda);
+#if defined(VSWAP_WITH_CUDA)
+  engine::RunSetup setup;
+  setup.config = test::fig5d(Scheme::exact, Statistics::fermi);
+  setup.config.numerics.realizations = 100000;
+  const auto e = engine::make_cuda_engine(0);
+  const int sm = cuda::device_info(0).multiprocessors;
+  ASSERT_GT(sm, 0);
+  const engine::ChunkSizes k = e->checkpoint_chunks(setup, 2);
+  EXPECT_EQ(k.fill, (4 * 2048 * sm + 1599) / 1600) << sm << " multiprocessors";
+  EXPECT_GE(k.most, k.fill);
+  EXPECT_LE(k.most, 100000);
+  ::setenv("VSWAP_CUDA_MAX_BATCH", "3", 1);
+  const engine::ChunkSizes capped = e->checkpoint_chunks(setup, 2);
+  ::unsetenv("VSWAP_CUDA_MAX_BATCH");
+  EXPECT_EQ(capped.fill, 3);
+  EXPECT_EQ(capped.most, 3);
+  setup.last_realization = 2;
+  EXPECT_EQ(e->checkpoint_chunks(setup, 2).most, 2);
+#endif
+}
+
 // 2e9 fermions: the Pauli tables alone need > 100 GiB. Refused before any allocation.
 TEST(GpuMemory, ARealizationThatDoesNotFitIsRefusedSayingWhatItNeeds) {
   VSWAP_SKIP_UNLESS_BACKEND(Backend::cuda);
@@ -319,6 +375,35 @@ TEST(GpuMemory, ARealizationThatDoesNotFitIsRefusedSayingWhatItNeeds) {
     EXPECT_EQ(e.key(), "system.particles");
     EXPECT_NE(std::string(e.what()).find("GiB free"), std::string::npos) << e.what();
   }
+}
+
+// Device memory another process takes after the run sized its batches by the free memory:
+// a ResourceError (exit 1, not an internal error) naming the allocation and what is free.
+// Only the emulated device can play that process (VSWAP_EMU_FOREIGN_BYTES).
+TEST(GpuMemory, MemoryTakenAfterTheRunMeasuredItIsAResourceErrorSayingSo) {
+#if !defined(VSWAP_EMULATED_CASES)
+  GTEST_SKIP() << "needs the emulated device (VSWAP_EMU_FOREIGN_BYTES)";
+#else
+  Config c = test::fig5d(Scheme::exact, Statistics::fermi);
+  c.numerics.realizations = 1000000;  // a batch of most of the device
+  c.numerics.times = {0.0};
+  const std::size_t free_bytes = cuda::device_info(0).free_bytes;
+  ASSERT_GT(free_bytes, std::size_t{1} << 30);
+  ::setenv("VSWAP_EMU_FOREIGN_BYTES", std::to_string(free_bytes - (std::size_t{1} << 29)).c_str(), 1);
+  try {
+    test::run_on(Backend::cuda, c);
+    ADD_FAILURE() << "no error";
+  } catch (const ResourceError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("CUDA error cudaErrorMemoryAllocation"), std::string::npos) << what;
+    EXPECT_TRUE(std::regex_search(what, std::regex(R"(allocating [0-9.]+ GiB \([0-9]+ bytes\) on the device, )"
+                                                   R"([0-9.]+ GiB free now: the run sized its batches)")))
+        << what;
+    EXPECT_NE(what.find("another process took some since"), std::string::npos) << what;
+  }
+  ::unsetenv("VSWAP_EMU_FOREIGN_BYTES");
+  EXPECT_EQ(cuda::device_info(0).free_bytes, free_bytes) << "the failed run released what it held";
+#endif
 }
 
 // The memory model (kernels' memory_need, docs/ARCHITECTURE.md) for each scheme and

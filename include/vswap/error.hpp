@@ -2,7 +2,8 @@
 /// @brief Error types and precondition checks (host only).
 ///
 /// `InputError` is a mistake in what the user asked for (config, command line, files):
-/// the program reports it and exits with code 2, writing nothing. `VSWAP_EXPECTS`
+/// the program reports it and exits with code 2, writing nothing. `ResourceError`: exit 1,
+/// not called internal. `VSWAP_EXPECTS`
 /// checks a precondition and throws `std::invalid_argument` with a readable message.
 
 #include <stdexcept>
@@ -19,6 +20,13 @@ class InputError : public std::runtime_error {
 
  private:
   std::string key_;
+};
+
+/// A resource the run was sized for and then did not get (device memory another process
+/// took after the run measured it): no mistake of the input, no bug; exit code 1.
+class ResourceError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 namespace detail {

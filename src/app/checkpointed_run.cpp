@@ -83,6 +83,14 @@ void add_interval(std::vector<Interval>& done, Interval iv) {
 
 }  // namespace
 
+std::int64_t next_chunk_size(engine::ChunkSizes sizes, double seconds_per_realization, double every) {
+  const std::int64_t most = std::max<std::int64_t>(1, sizes.most);
+  const std::int64_t fill = std::clamp<std::int64_t>(sizes.fill, 1, most);
+  const double fit = 0.25 * every / seconds_per_realization;  // inf or NaN for a zero time
+  if (!(fit < static_cast<double>(most))) return most;
+  return std::max(fill, static_cast<std::int64_t>(fit));
+}
+
 engine::RunSums run_checkpointed(engine::Engine& eng, engine::RunSetup setup,
                                  const std::string& path, double every, int threads,
                                  ProgressReporter& progress, bool quiet, std::string& on_disk) {
@@ -105,15 +113,15 @@ engine::RunSums run_checkpointed(engine::Engine& eng, engine::RunSetup setup,
     ck.sums = eng.run(none, nullptr);
   }
 
-  // The chunks still to do: a couple of realizations per thread each.
-  const std::int64_t chunk = std::max(1, 2 * threads);
+  // The gaps still to do, run in chunks the engine fills and the checkpoint interval bounds.
   std::vector<Interval> todo;
   std::int64_t at = range.first;
   for (std::size_t i = 0; i <= ck.done.size(); ++i) {
     const std::int64_t stop = i < ck.done.size() ? ck.done[i].first : range.second;
-    for (std::int64_t a = at; a < stop; a += chunk) todo.emplace_back(a, std::min(stop, a + chunk));
+    if (at < stop) todo.emplace_back(at, stop);
     if (i < ck.done.size()) at = ck.done[i].second;
   }
+  const engine::ChunkSizes sizes = eng.checkpoint_chunks(setup, threads);
   const double total = static_cast<double>(range.second - range.first);
 
   std::mutex mutex;
@@ -123,18 +131,26 @@ engine::RunSums run_checkpointed(engine::Engine& eng, engine::RunSetup setup,
   std::exception_ptr error;
   std::thread worker([&] {
     try {
-      for (const auto& iv : todo) {
-        engine::RunSetup part = setup;
-        part.first_realization = iv.first;
-        part.last_realization = iv.second;
-        const double before = static_cast<double>(ck.done_count());
-        const double len = static_cast<double>(iv.second - iv.first);
-        auto sums = eng.run(part, [&](double f) { progress.update((before + f * len) / total); });
-        std::lock_guard<std::mutex> lock(mutex);
-        ck.sums.merge(sums);
-        add_interval(ck.done, iv);
-        ++chunks_done;
-        changed.notify_all();
+      std::int64_t size = sizes.fill;
+      for (const auto& gap : todo) {
+        for (std::int64_t a = gap.first; a < gap.second;) {
+          const Interval iv{a, std::min(gap.second, a + size)};
+          engine::RunSetup part = setup;
+          part.first_realization = iv.first;
+          part.last_realization = iv.second;
+          const double before = static_cast<double>(ck.done_count());
+          const double len = static_cast<double>(iv.second - iv.first);
+          const auto start = std::chrono::steady_clock::now();
+          auto sums = eng.run(part, [&](double f) { progress.update((before + f * len) / total); });
+          const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+          size = next_chunk_size(sizes, seconds / len, every);
+          a = iv.second;
+          std::lock_guard<std::mutex> lock(mutex);
+          ck.sums.merge(sums);
+          add_interval(ck.done, iv);
+          ++chunks_done;
+          changed.notify_all();
+        }
       }
     } catch (...) {
       error = std::current_exception();

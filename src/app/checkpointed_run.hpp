@@ -10,7 +10,8 @@
 
 namespace vswap::app {
 
-/// Runs `setup`'s realizations in chunks, keeping a checkpoint at `path`:
+/// Runs `setup`'s realizations in chunks (eng.checkpoint_chunks, next_chunk_size), keeping
+/// a checkpoint at `path`:
 /// the engine works on a worker thread; this thread writes the checkpoint every
 /// `every` seconds and, on SIGTERM/SIGINT (StopSignals::pending()), writes it once more
 /// (the chunk in flight is abandoned: it is redone on restart) and exits with 128 + the
@@ -19,6 +20,11 @@ namespace vswap::app {
 /// written loses nothing: when it cannot be written the run goes on to its output (the
 /// realizations are in memory) after a warning, and `on_disk` says what the file holds
 /// ("" when it is complete). InputError when the file at `path` belongs to another run.
+/// The next chunk's realizations: what takes about every / 4 at the last chunk's
+/// `seconds_per_realization` (a checkpoint then loses at most that to a signal), within
+/// [sizes.fill, sizes.most]; the first chunk takes sizes.fill.
+std::int64_t next_chunk_size(engine::ChunkSizes sizes, double seconds_per_realization, double every);
+
 engine::RunSums run_checkpointed(engine::Engine& eng, engine::RunSetup setup,
                                  const std::string& path, double every, int threads,
                                  ProgressReporter& progress, bool quiet, std::string& on_disk);

@@ -218,6 +218,9 @@ int main(int argc, char** argv) {
   } catch (const OutputError& e) {
     std::cerr << "vswap: error: " << e.what() << "\n";
     return 1;
+  } catch (const ResourceError& e) {
+    std::cerr << "vswap: error: " << e.what() << "\n";
+    return 1;
   } catch (const std::exception& e) {
     std::cerr << "vswap: error: internal error: " << e.what() << "\n";
     return 1;

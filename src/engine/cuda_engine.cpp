@@ -154,6 +154,18 @@ class CudaEngine final : public Engine {
     return total;
   }
 
+  /// fill: realizations of four waves of the device's resident threads (2048 a
+  /// multiprocessor) at one particle a thread, fewer leaving it launch-bound; most: a batch.
+  ChunkSizes checkpoint_chunks(const RunSetup& setup, int) const override {
+    const Plan plan = make_plan(setup.config);
+    const auto [first, last] = realization_range(setup);
+    const std::int64_t most =
+        batch_size(simulation_setup(plan, setup.options.check_every_step), std::max<std::int64_t>(1, last - first));
+    const std::int64_t particles = 4ll * 2048 * std::max(1, info_.multiprocessors);
+    const std::int64_t fill = (particles + plan.particles - 1) / std::max<std::int64_t>(1, plan.particles);
+    return {std::min(fill, most), most};
+  }
+
  private:
   /// Realizations per batch: what the free device memory holds (refusing, before any
   /// allocation, a configuration of which not even one realization fits).

@@ -1,5 +1,6 @@
 #include "engine/engine.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -114,6 +115,11 @@ RunSummary summarize(const RunSums& s) {
 
 Engine::~Engine() = default;
 
+ChunkSizes Engine::checkpoint_chunks(const RunSetup&, int threads) const {
+  const std::int64_t two_a_thread = std::max(1, 2 * threads);
+  return {two_a_thread, two_a_thread};
+}
+
 std::pair<std::int64_t, std::int64_t> realization_range(const RunSetup& setup) {
   const std::int64_t first = setup.first_realization;
   const std::int64_t last =
@@ -153,6 +159,11 @@ std::unique_ptr<Engine> make_engine(Backend requested, std::string& note) {
 #if defined(VSWAP_WITH_CUDA)
   const int devices = vswap::cuda::device_count();
   const bool have_device = devices > 0;
+  // A device that is there but cannot run the kernels (no code for its architecture, its
+  // context held by another process in exclusive mode): said before anything is built.
+  const std::string unusable = have_device && requested != Backend::cpu
+                                    ? vswap::cuda::device_unusable(device_for_this_process(devices))
+                                    : "";
 #else
   const int devices = 0;
   const bool have_device = false;
@@ -161,12 +172,19 @@ std::unique_ptr<Engine> make_engine(Backend requested, std::string& note) {
 #if defined(VSWAP_WITH_CUDA)
     if (!have_device)
       throw InputError("numerics.backend", "\"cuda\" requested but " + vswap::cuda::device_problem());
+    if (!unusable.empty()) throw InputError("numerics.backend", "\"cuda\" requested but " + unusable);
     return cuda_engine_for_this_process(devices);
 #else
     throw InputError("numerics.backend", "\"cuda\" requested but this build has no CUDA backend");
 #endif
   }
   if (requested == Backend::automatic) {
+#if defined(VSWAP_WITH_CUDA)
+    if (!unusable.empty()) {
+      note = unusable + "; running on the CPU";
+      return make_cpu_engine();
+    }
+#endif
     if (have_device) {
       auto engine = cuda_engine_for_this_process(devices);
       note = "running on " + engine->device_name();

@@ -96,6 +96,14 @@ RunSummary summarize(const RunSums& sums);
 /// Called with the fraction of realizations done, from the calling (master) thread only.
 using ProgressCallback = std::function<void(double done_fraction)>;
 
+/// How many realizations one `run` call of a checkpointed run should take: at least
+/// `fill` (fewer leave the backend's cores or SMs idle), at most `most` (what it holds at
+/// once). app/checkpointed_run.cpp sizes its chunks between the two.
+struct ChunkSizes {
+  std::int64_t fill = 1;
+  std::int64_t most = 1;
+};
+
 class Engine {
  public:
   virtual ~Engine();
@@ -104,10 +112,15 @@ class Engine {
   /// Throws InputError (a key) for configurations the engine refuses, std::logic_error when
   /// an invariant (particle number, Pauli) breaks.
   virtual RunSums run(const RunSetup& setup, ProgressCallback progress) = 0;
+  /// Chunk sizes for a checkpointed run of `setup` on `threads` host threads. The CPU's:
+  /// two realizations a thread, fill = most (its cost per realization does not depend on
+  /// the chunk). InputError as `run` for a configuration the engine refuses.
+  virtual ChunkSizes checkpoint_chunks(const RunSetup& setup, int threads) const;
 };
 
-/// auto: CUDA when compiled in and a device exists, else the CPU with `note` = "no CUDA
-/// device found; running on the CPU". cuda unavailable: InputError("numerics.backend").
+/// auto: CUDA when compiled in and a device exists that runs this build's kernels, else the
+/// CPU with `note` saying why ("no CUDA device found; running on the CPU", or what is wrong
+/// with the device). cuda unavailable or unusable: InputError("numerics.backend").
 std::unique_ptr<Engine> make_engine(Backend requested, std::string& note);
 
 /// The CPU backend (OpenMP across realizations).

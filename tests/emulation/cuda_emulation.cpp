@@ -314,6 +314,18 @@ cudaError_t cudaSetDevice(int dev) {
                   : api_error(cudaErrorInvalidDevice, "cudaSetDevice(" + std::to_string(dev) + ")");
 }
 
+// A build without code for the device, on demand (VSWAP_EMU_NO_KERNEL_IMAGE=1, read at
+// each call): what a GPU answers when none of the build's architectures is its own.
+cudaError_t cudaFuncGetAttributes(cudaFuncAttributes* attr, const void* func) {
+  if (func == nullptr) return api_error(cudaErrorInvalidDeviceFunction, "cudaFuncGetAttributes(nullptr)");
+  const char* v = std::getenv("VSWAP_EMU_NO_KERNEL_IMAGE");
+  if (v != nullptr && std::strcmp(v, "1") == 0) return cudaErrorNoKernelImageForDevice;
+  std::memset(attr, 0, sizeof *attr);
+  attr->maxThreadsPerBlock = 1024;
+  attr->binaryVersion = attr->ptxVersion = 90;
+  return cudaSuccess;
+}
+
 cudaError_t cudaDriverGetVersion(int* version) {
   *version = CUDART_VERSION;
   return cudaSuccess;
@@ -379,10 +391,14 @@ cudaError_t cudaMalloc(void** dev_ptr, size_t size) {
   std::lock_guard<std::mutex> lock(d.mutex);
   *dev_ptr = nullptr;
   if (size == 0) return cudaSuccess;
-  if (size > d.capacity - d.allocated)
+  // VSWAP_EMU_FOREIGN_BYTES (read at each call): memory another process took after the
+  // run's cudaMemGetInfo, which that query did not see
+  const auto foreign = static_cast<std::size_t>(vswap::emulation::env_integer("VSWAP_EMU_FOREIGN_BYTES", 0));
+  if (size > d.capacity - d.allocated || size + foreign > d.capacity - d.allocated)
     return api_error(cudaErrorMemoryAllocation,
-                     "cudaMalloc(" + std::to_string(size) +
-                         "): " + std::to_string(d.capacity - d.allocated) + " bytes free");
+                     "cudaMalloc(" + std::to_string(size) + "): " + std::to_string(d.capacity - d.allocated) +
+                         " bytes free" +
+                         (foreign > 0 ? ", " + std::to_string(foreign) + " of them taken by another process" : ""));
   void* p = std::malloc(size);
   if (p == nullptr) return api_error(cudaErrorMemoryAllocation, "cudaMalloc: host malloc failed");
   std::memset(p, vswap::emulation::kFreshByte, size);

@@ -11,7 +11,10 @@
 ///   own cuda_runtime_api.h): one device, cudaMalloc / cudaFree / cudaMemcpy / cudaMemset
 ///   against a registry of allocations (ranges and copy directions checked, fresh memory
 ///   filled with 0xA5, not zeros), cudaMemGetInfo of an emulated capacity, sticky launch
-///   errors for cudaGetLastError;
+///   errors for cudaGetLastError, cudaFuncGetAttributes (cudaErrorNoKernelImageForDevice
+///   with VSWAP_EMU_NO_KERNEL_IMAGE=1: a build without code for the device); with
+///   VSWAP_EMU_FOREIGN_BYTES=B, cudaMalloc fails B bytes short of what cudaMemGetInfo
+///   reports free (memory another process took after the query);
 /// - launches: grid and block sizes checked as CUDA checks them (an invalid configuration
 ///   is the launch error cudaGetLastError reports), the arguments converted to the kernel's
 ///   parameter types once per launch, then every thread of every block in turn
