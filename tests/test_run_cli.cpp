@@ -558,6 +558,9 @@ TEST(RunCommand, TheTableSaysWhereAFigureIsNoCheck) {
       << bath.output;
   EXPECT_EQ(bath.output.find("own histogram"), std::string::npos) << bath.output;
   EXPECT_EQ(bath.output.find("fixed-N"), std::string::npos) << bath.output;
+  // the Knudsen line's shift is the dilute limit: a fermion profile says more moves it
+  EXPECT_NE(bath.output.find("a degenerate gas's mean moves beyond that shift"), std::string::npos)
+      << bath.output;
 
   const auto stationary =
       run_vswap("run " + cfg + " -o " + dir.file("s.h5") + " --set system.velocities=\"stationary\"");
