@@ -263,9 +263,10 @@ void write_run_file(const std::string& path, const Config& cfg, const engine::Ru
         " (docs/VALIDATION.md section 10){}\n",
         th.knudsen, sums.times.back(), th.missing_variance, std::sqrt(2.0 / n_r), th.missing_shift,
         th.missing_skewness, std::sqrt(6.0 / n_r),
-        cfg.system.statistics == Statistics::fermi ? "; a degenerate gas's mean moves beyond that shift where u(rho) varies over the profile, not"
-                " estimated (an audit: +1.09 +- 0.14 at Kn 0.097, u from 0.6 to 3.4; section 10(e))"
-              : "");
+        cfg.system.statistics == Statistics::fermi
+            ? "; a degenerate gas's mean moves beyond that shift where u(rho) varies over the profile,"
+              " not estimated (an audit: +1.09 +- 0.14 at Kn 0.097, u from 0.6 to 3.4; section 10(e))"
+            : "");
   }
   std::cout << fmt::format("wrote {}\n", path);
 }
